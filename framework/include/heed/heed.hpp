@@ -1,0 +1,8 @@
+#pragma once
+// Everything a user of heed needs: graphs, ops, autodiff, optimisers, nn modules, backends.
+#include <heed/autodiff.hpp>
+#include <heed/backend.hpp>
+#include <heed/graph.hpp>
+#include <heed/nn.hpp>
+#include <heed/ops.hpp>
+#include <heed/optim.hpp>

@@ -1,0 +1,51 @@
+#pragma once
+// A tensor's values on the host: what the user feeds in, reads back, or stores in a checkpoint.
+#include <heed/shape.hpp>
+
+#include <cstring>
+#include <span>
+
+namespace heed {
+
+class HostTensor {
+ public:
+  HostTensor() = default;
+  HostTensor(DType dtype, Shape shape);  // zero-filled
+  HostTensor(Shape shape, std::vector<float> values);
+  HostTensor(Shape shape, std::vector<int32_t> values);
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  int64_t size() const { return static_cast<int64_t>(words_.size()); }
+  int64_t bytes() const { return size() * 4; }
+
+  std::span<float> f32();  // throws if the dtype is not f32
+  std::span<const float> f32() const;
+  std::span<int32_t> i32();
+  std::span<const int32_t> i32() const;
+  void* data() { return words_.data(); }
+  const void* data() const { return words_.data(); }
+
+  float item() const;  // the single value of a one-element f32 tensor (i32 converted)
+
+ private:
+  DType dtype_ = DType::f32;
+  Shape shape_;
+  std::vector<uint32_t> words_;  // both dtypes are 4 bytes wide
+};
+
+// A read-only view of host data fed to a program; converts from the usual containers.
+struct HostView {
+  DType dtype = DType::f32;
+  const void* data = nullptr;
+  int64_t size = 0;
+
+  HostView() = default;
+  HostView(std::span<const float> values) : dtype(DType::f32), data(values.data()), size(static_cast<int64_t>(values.size())) {}
+  HostView(std::span<const int32_t> values) : dtype(DType::i32), data(values.data()), size(static_cast<int64_t>(values.size())) {}
+  HostView(const std::vector<float>& values) : HostView(std::span<const float>(values)) {}
+  HostView(const std::vector<int32_t>& values) : HostView(std::span<const int32_t>(values)) {}
+  HostView(const HostTensor& tensor) : dtype(tensor.dtype()), data(tensor.data()), size(tensor.size()) {}
+};
+
+}  // namespace heed

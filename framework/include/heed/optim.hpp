@@ -1,0 +1,62 @@
+#pragma once
+// Optimisers are graph ops: minimize() appends the backward pass and one update effect per
+// parameter. Their state (momenta, moments) and hyperparameters are persistent states, so a
+// learning-rate schedule writes the hyper tensor and never rebuilds the graph.
+#include <heed/graph.hpp>
+
+namespace heed {
+class Program;
+}
+
+namespace heed::optim {
+
+struct SGDOptions {
+  double lr = 1e-2;
+  double momentum = 0;
+  double weight_decay = 0;
+};
+
+struct AdamWOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.01;
+};
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // Differentiates `loss` with respect to `params` (default: every parameter of the graph),
+  // appends the updates, and marks `loss` as an output. Returns the gradients.
+  std::vector<Tensor> minimize(Tensor loss, std::vector<Tensor> params = {});
+  Tensor hyper() const { return hyper_; }  // the state holding the hyperparameters
+  void set_learning_rate(Program& program, double lr) const;
+
+ protected:
+  Optimizer(Graph& graph, std::string name) : graph_(graph), name_(std::move(name)) {}
+  virtual void update(Tensor param, Tensor grad) = 0;
+  virtual void after_updates() {}
+  Graph& graph_;
+  std::string name_;
+  Tensor hyper_;
+};
+
+class SGD : public Optimizer {
+ public:
+  SGD(Graph& graph, SGDOptions options = {});
+
+ private:
+  void update(Tensor param, Tensor grad) override;
+};
+
+class AdamW : public Optimizer {
+ public:
+  AdamW(Graph& graph, AdamWOptions options = {});
+
+ private:
+  void update(Tensor param, Tensor grad) override;
+  void after_updates() override;  // advances the step count in hyper
+};
+
+}  // namespace heed::optim

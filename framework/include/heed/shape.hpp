@@ -1,0 +1,33 @@
+#pragma once
+// Element types and shapes. Every tensor is dense and row-major; a shape of rank 0 is a scalar.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace heed {
+
+enum class DType : uint8_t { f32, i32 };
+inline constexpr DType f32 = DType::f32;
+inline constexpr DType i32 = DType::i32;
+
+std::string_view dtype_name(DType dtype);
+inline constexpr int64_t dtype_size(DType) { return 4; }
+
+using Shape = std::vector<int64_t>;
+
+int64_t element_count(const Shape& shape);
+std::string shape_string(const Shape& shape);  // "[2, 3]"
+
+// Normalises a possibly negative axis for a tensor of `rank` dims; `what` names the op for errors.
+int64_t normalize_axis(int64_t axis, int64_t rank, std::string_view what);
+
+// The numpy broadcast of two shapes; throws naming `what` when they do not broadcast.
+Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view what);
+
+// Row-major strides of a dense shape, in elements.
+std::vector<int64_t> dense_strides(const Shape& shape);
+
+}  // namespace heed

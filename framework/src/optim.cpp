@@ -1,0 +1,57 @@
+#include <heed/autodiff.hpp>
+#include <heed/backend.hpp>
+#include <heed/error.hpp>
+#include <heed/ops.hpp>
+#include <heed/optim.hpp>
+
+namespace heed::optim {
+
+std::vector<Tensor> Optimizer::minimize(Tensor loss, std::vector<Tensor> params) {
+  if (params.empty()) params = graph_.parameters();
+  if (params.empty()) fail("{}: the graph has no parameters to train", name_);
+  for (const Tensor& param : params)
+    if (param.node().op != Op::Parameter) fail("{}: {} is not a parameter", name_, describe(param));
+  std::vector<Tensor> grads = grad(loss, params);
+  for (size_t i = 0; i < params.size(); ++i) update(params[i], grads[i]);
+  after_updates();
+  graph_.output(loss);
+  return grads;
+}
+
+void Optimizer::set_learning_rate(Program& program, double lr) const {
+  HostTensor hyper = program.read(hyper_);
+  hyper.f32()[0] = static_cast<float>(lr);
+  program.write(hyper_, hyper);
+}
+
+SGD::SGD(Graph& graph, SGDOptions options) : Optimizer(graph, "sgd") {
+  hyper_ = graph.state("optim.hyper", HostTensor({3}, std::vector<float>{static_cast<float>(options.lr),
+                                                                         static_cast<float>(options.momentum),
+                                                                         static_cast<float>(options.weight_decay)}));
+}
+
+void SGD::update(Tensor param, Tensor grad) {
+  Tensor velocity = graph_.state(fmt::format("optim.{}.momentum_buffer", param.name()), HostTensor(f32, param.shape()));
+  sgd_update(param, grad, velocity, hyper_);
+}
+
+AdamW::AdamW(Graph& graph, AdamWOptions options) : Optimizer(graph, "adamw") {
+  // The last entry is the number of the step being taken (1 at the first run).
+  hyper_ = graph.state("optim.hyper", HostTensor({6}, std::vector<float>{
+                                                          static_cast<float>(options.lr), static_cast<float>(options.beta1),
+                                                          static_cast<float>(options.beta2), static_cast<float>(options.eps),
+                                                          static_cast<float>(options.weight_decay), 1.0f}));
+}
+
+void AdamW::update(Tensor param, Tensor grad) {
+  Tensor m = graph_.state(fmt::format("optim.{}.exp_avg", param.name()), HostTensor(f32, param.shape()));
+  Tensor v = graph_.state(fmt::format("optim.{}.exp_avg_sq", param.name()), HostTensor(f32, param.shape()));
+  adamw_update(param, grad, m, v, hyper_);
+}
+
+void AdamW::after_updates() {
+  Tensor next_step = graph_.constant(HostTensor({6}, std::vector<float>{0, 0, 0, 0, 0, 1}));
+  assign(hyper_, hyper_ + next_step);
+}
+
+}  // namespace heed::optim

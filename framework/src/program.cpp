@@ -1,0 +1,82 @@
+#include <heed/backend.hpp>
+#include <heed/error.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
+namespace heed {
+
+Program::Program(const Graph& graph, Plan plan, std::unique_ptr<Executable> executable)
+    : graph_(&graph), plan_(std::move(plan)), executable_(std::move(executable)) {
+  for (NodeId id = 0; id < graph.size(); ++id)
+    if (plan_.values[static_cast<size_t>(id)].storage == Storage::Input) inputs_.push_back(id);
+  bound_.reserve(inputs_.size());
+}
+
+void Program::run(std::initializer_list<Feed> feeds) { run(std::span<const Feed>(feeds.begin(), feeds.size())); }
+
+void Program::run(std::span<const Feed> feeds) {
+  bound_.clear();
+  for (const Feed& feed : feeds) {
+    if (!feed.tensor.valid() || &feed.tensor.graph() != graph_) fail("run: a fed tensor does not belong to the compiled graph");
+    const Node& node = feed.tensor.node();
+    if (node.op != Op::Input) fail("run: {} is not an input of the graph", describe(feed.tensor));
+    if (plan_.values[static_cast<size_t>(feed.tensor.id())].storage != Storage::Input) continue;  // not needed
+    if (feed.values.dtype != node.dtype || feed.values.size != element_count(node.shape))
+      fail("run: input {} got {} {} values", describe(feed.tensor), feed.values.size, dtype_name(feed.values.dtype));
+    bound_.emplace_back(feed.tensor.id(), feed.values);
+  }
+  for (NodeId id : inputs_) {
+    int fed = 0;
+    for (const auto& [bound, values] : bound_) fed += bound == id;
+    if (fed != 1)
+      fail("run: input {} was {}", describe(Tensor{const_cast<Graph*>(graph_), id}), fed == 0 ? "not fed" : "fed more than once");
+  }
+  executable_->run(bound_);
+}
+
+HostTensor Program::read(Tensor tensor) {
+  if (!tensor.valid() || &tensor.graph() != graph_) fail("read: the tensor does not belong to the compiled graph");
+  const ValuePlan& value = plan_.values[static_cast<size_t>(tensor.id())];
+  const auto& outputs = graph_->outputs();
+  bool kept = value.storage == Storage::Persistent || value.storage == Storage::Constant || value.storage == Storage::Input ||
+              std::find(outputs.begin(), outputs.end(), tensor.id()) != outputs.end();
+  if (value.storage == Storage::None) fail("read: {} is not used by the compiled program", describe(tensor));
+  if (!kept) fail("read: {} is not kept by the program; mark it with graph.output() before compiling", describe(tensor));
+  HostTensor result(tensor.dtype(), tensor.shape());
+  executable_->read(tensor.id(), result.data());
+  return result;
+}
+
+void Program::write(Tensor tensor, HostView values) {
+  if (!tensor.valid() || &tensor.graph() != graph_) fail("write: the tensor does not belong to the compiled graph");
+  if (!is_persistent(tensor.node().op)) fail("write: {} is not a parameter or state", describe(tensor));
+  if (values.dtype != tensor.dtype() || values.size != tensor.size())
+    fail("write: {} got {} {} values", describe(tensor), values.size, dtype_name(values.dtype));
+  if (plan_.values[static_cast<size_t>(tensor.id())].storage == Storage::None) return;  // unused by this program
+  executable_->write(tensor.id(), values.data);
+}
+
+Program Backend::compile(const Graph& graph, CompileOptions options) {
+  Plan plan = plan_graph(graph);
+  std::vector<std::string> missing;
+  for (NodeId id : plan.order)
+    if (!supports(graph.node(id).op)) missing.emplace_back(op_name(graph.node(id).op));
+  if (!missing.empty()) fail("compile: the {} backend does not support {}", name(), fmt::join(missing, ", "));
+  std::unique_ptr<Executable> executable = compile_plan(graph, plan, options);
+  return Program(graph, std::move(plan), std::move(executable));
+}
+
+int resolve_threads(int requested) {
+  if (requested > 0) return requested;
+  if (const char* text = std::getenv("HEED_THREADS"); text && *text) {
+    char* end = nullptr;
+    long value = std::strtol(text, &end, 10);
+    if (*end != '\0' || value <= 0 || value > 4096) fail("HEED_THREADS must be a positive whole number, got '{}'", text);
+    return static_cast<int>(value);
+  }
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace heed

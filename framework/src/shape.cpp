@@ -1,0 +1,45 @@
+#include <heed/error.hpp>
+#include <heed/shape.hpp>
+
+namespace heed {
+
+std::string_view dtype_name(DType dtype) { return dtype == DType::f32 ? "f32" : "i32"; }
+
+int64_t element_count(const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t dim : shape) count *= dim;
+  return count;
+}
+
+std::string shape_string(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+int64_t normalize_axis(int64_t axis, int64_t rank, std::string_view what) {
+  int64_t normalized = axis < 0 ? axis + rank : axis;
+  if (normalized < 0 || normalized >= rank) fail("{}: axis {} is out of range for rank {}", what, axis, rank);
+  return normalized;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view what) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      fail("{}: shapes {} and {} do not broadcast (axis {}: {} vs {})", what, shape_string(a), shape_string(b), i, da, db);
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+std::vector<int64_t> dense_strides(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+}  // namespace heed
