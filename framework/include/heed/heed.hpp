@@ -2,6 +2,7 @@
 // Everything a user of heed needs: graphs, ops, autodiff, optimisers, nn modules, backends.
 #include <heed/autodiff.hpp>
 #include <heed/backend.hpp>
+#include <heed/error.hpp>
 #include <heed/graph.hpp>
 #include <heed/nn.hpp>
 #include <heed/ops.hpp>
