@@ -55,6 +55,7 @@ constexpr std::array<Row, op_count> table{{
     {Op::Slice, {"slice", shape, vjp::slice}},
     {Op::Concat, {"concat", shape, vjp::concat}},
     {Op::Broadcast, {"broadcast", shape, vjp::broadcast}},
+    {Op::StopGradient, {"stop_gradient", shape, nullptr}},
     {Op::Matmul, {"matmul", linear, vjp::matmul}},
     {Op::Softmax, {"softmax", nn, vjp::softmax}},
     {Op::LogSoftmax, {"log_softmax", nn, vjp::log_softmax}},

@@ -67,7 +67,8 @@ Storage storage_of(Op op) {
     case Op::State: return Storage::Persistent;
     case Op::Input: return Storage::Input;
     case Op::Constant: return Storage::Constant;
-    case Op::Reshape: return Storage::Alias;
+    case Op::Reshape:
+    case Op::StopGradient: return Storage::Alias;
     default: return is_effect(op) ? Storage::None : Storage::Arena;
   }
 }

@@ -56,6 +56,7 @@ enum class Op : uint8_t {
   Slice,    // attrs.axis, begin, end (step 1)
   Concat,   // attrs.axis, any number of inputs
   Broadcast,
+  StopGradient,  // the same values, no gradient: an alias, like Reshape
   // Linear algebra: [..., m, k] x [..., k, n] with broadcast batch dims and optional transposes.
   Matmul,
   // Neural network ops over the last axis.

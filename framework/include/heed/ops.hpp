@@ -79,6 +79,8 @@ Tensor broadcast(Tensor x, Shape shape);  // numpy rules: may add leading axes a
 Tensor expand(Tensor x, Shape shape);     // the same as broadcast
 Tensor unsqueeze(Tensor x, int64_t axis);
 Tensor squeeze(Tensor x, int64_t axis);
+// The same values with no gradient flowing back (straight-through estimators, targets).
+Tensor stop_gradient(Tensor x);
 // Sums a broadcast result back down to `shape` (the gradient of broadcast).
 Tensor sum_to(Tensor x, const Shape& shape);
 

@@ -12,7 +12,7 @@ enum class Storage : uint8_t {
   Persistent,  // Parameter or State: its own buffer, kept across runs
   Input,       // its own buffer, written by run()
   Constant,    // its own buffer, written once at compile time
-  Alias,       // a reshape: the same bytes as alias_of
+  Alias,       // Reshape, StopGradient: the same bytes as alias_of; no kernel runs
 };
 
 struct ValuePlan {

@@ -103,6 +103,8 @@ Tensor broadcast(Tensor x, Shape shape) {
 
 Tensor expand(Tensor x, Shape shape) { return broadcast(x, std::move(shape)); }
 
+Tensor stop_gradient(Tensor x) { return x.graph().add_node(Op::StopGradient, x.dtype(), x.shape(), {x}); }
+
 Tensor unsqueeze(Tensor x, int64_t axis) {
   axis = normalize_axis(axis, x.rank() + 1, "unsqueeze");
   Shape shape = x.shape();
