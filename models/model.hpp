@@ -1,0 +1,30 @@
+#pragma once
+// What every reference model (shared/MODELS.md) builds: a graph at one batch size with named
+// inputs, its logits, its attention distributions and, when training, its loss. Tools add the
+// optimiser (heed::optim) and compile it on any backend.
+#include <heed/heed.hpp>
+
+#include <map>
+#include <memory>
+
+namespace heed::models {
+
+struct BuildOptions {
+  int64_t batch = 1;
+  bool training = true;         // adds the loss (and its target inputs); dropout and Gumbel noise on
+  bool with_attention = true;   // makes the attention distributions a graph output
+  uint32_t seed = 0;            // parameter initialisation and random streams
+};
+
+struct BuiltModel {
+  std::unique_ptr<Graph> graph;
+  std::map<std::string, Tensor> inputs;  // by input name
+  Tensor logits;                         // the model's scores (see each model)
+  Tensor attention;                      // empty unless with_attention
+  Tensor loss;                           // empty unless training
+  Tensor prediction;                     // decoded output where the model has one (seq2seq greedy)
+  std::vector<Tensor> parameters() const { return graph->parameters(); }
+  Tensor input(const std::string& name) const;
+};
+
+}  // namespace heed::models

@@ -1,0 +1,64 @@
+#include "vit.hpp"
+
+namespace heed::models {
+
+namespace {
+constexpr double init_std = 0.02;
+}
+
+ViT::ViT(Graph& graph, ViTConfig config_) : config(config_) {
+  if (config.image % config.patch != 0) fail("vit: image size {} is not a multiple of the patch size {}", config.image, config.patch);
+  patch = nn::Linear(graph, "patch", config.patch * config.patch, config.width, true, init_std);
+  cls = graph.parameter("cls", nn::normal(graph, {1, 1, config.width}, init_std));
+  position_embedding = graph.parameter("pos_emb", nn::normal(graph, {1, config.patches() + 1, config.width}, init_std));
+  for (int64_t i = 0; i < config.layers; ++i)
+    blocks.emplace_back(graph, fmt::format("blocks.{}", i), config.width, config.heads, config.mlp, false, init_std);
+  final_norm = nn::LayerNorm(graph, "ln_f", config.width);
+  head = nn::Linear(graph, "head", config.width, config.classes, true, init_std);
+}
+
+Tensor patchify(Tensor images, int64_t size) {
+  int64_t batch = images.dim(0), rows = images.dim(1) / size, columns = images.dim(2) / size;
+  Tensor grid = reshape(images, {batch, rows, size, columns, size});
+  return reshape(permute(grid, {0, 1, 3, 2, 4}), {batch, rows * columns, size * size});
+}
+
+ViT::Outputs ViT::forward(Tensor images, bool with_attention) const {
+  if (images.dtype() != f32 || images.rank() != 3 || images.dim(1) != config.image || images.dim(2) != config.image)
+    fail("vit: images must be f32 [batch, {}, {}], got {}", config.image, config.image, describe(images));
+  int64_t batch = images.dim(0);
+  Tensor x = patch(patchify(images, config.patch));  // [B, patches, width]
+  x = concat({broadcast(cls, {batch, 1, config.width}), x}, 1) + position_embedding;
+  std::vector<Tensor> maps;
+  for (const nn::TransformerBlock& block : blocks) {
+    nn::AttentionOutput out = block(x);
+    x = out.output;
+    if (with_attention) maps.push_back(unsqueeze(out.weights, 0));
+  }
+  Tensor cls_state = reshape(slice(final_norm(x), 1, 0, 1), {batch, config.width});
+  return {head(cls_state), with_attention ? concat(maps, 0) : Tensor{}};
+}
+
+BuiltModel build_vit(const ViTConfig& config, const BuildOptions& options) {
+  BuiltModel built{std::make_unique<Graph>(options.seed), {}, {}, {}, {}, {}};
+  Graph& graph = *built.graph;
+  ViT model(graph, config);
+  Tensor images = graph.input("images", {options.batch, config.image, config.image});
+  built.inputs["images"] = images;
+  ViT::Outputs outputs = model.forward(images, options.with_attention);
+  built.logits = outputs.logits;
+  graph.output(built.logits);
+  if (options.training) {
+    Tensor labels = graph.input("labels", {options.batch}, i32);
+    built.inputs["labels"] = labels;
+    built.loss = cross_entropy(outputs.logits, labels);
+    graph.output(built.loss);
+  }
+  if (options.with_attention) {
+    built.attention = outputs.attention;
+    graph.output(built.attention);
+  }
+  return built;
+}
+
+}  // namespace heed::models
