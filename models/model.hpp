@@ -12,6 +12,7 @@ namespace heed::models {
 struct BuildOptions {
   int64_t batch = 1;
   bool training = true;         // adds the loss (and its target inputs); dropout and Gumbel noise on
+  bool greedy = false;          // seq2seq without training: feed back its own argmax (else teacher-forced)
   bool with_attention = true;   // makes the attention distributions a graph output
   uint32_t seed = 0;            // parameter initialisation and random streams
 };
@@ -26,5 +27,9 @@ struct BuiltModel {
   std::vector<Tensor> parameters() const { return graph->parameters(); }
   Tensor input(const std::string& name) const;
 };
+
+// The analytic matmul FLOPs of one forward pass at `batch`, counted exactly as
+// shared/bench/torch_models.forward_matmul_flops does (a training step counts 3 times this).
+int64_t forward_matmul_flops(std::string_view model, int64_t batch);
 
 }  // namespace heed::models

@@ -75,10 +75,14 @@ BuiltModel build_seq2seq(const Seq2SeqConfig& config, const BuildOptions& option
     outputs = model.forward(source, source_mask, target_in, true);
     built.loss = cross_entropy(outputs.logits, target_out, config.pad);
     graph.output(built.loss);
-  } else {
+  } else if (options.greedy) {
     outputs = model.greedy(source, source_mask);
     built.prediction = outputs.prediction;
     graph.output(built.prediction);
+  } else {
+    Tensor target_in = graph.input("target_in", {batch, config.target_length}, i32);
+    built.inputs["target_in"] = target_in;
+    outputs = model.forward(source, source_mask, target_in, false);
   }
   built.logits = outputs.logits;
   graph.output(built.logits);

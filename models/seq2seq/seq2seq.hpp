@@ -47,7 +47,7 @@ class Seq2Seq {
   Outputs decode(const Encoded& encoded, Tensor source_mask, Tensor target_in, bool training) const;
 };
 
-// Builds the model for `options.batch`; greedy decoding when !training.
+// Builds the model for `options.batch`: teacher-forced, or greedy when options.greedy (inference).
 BuiltModel build_seq2seq(const Seq2SeqConfig& config, const BuildOptions& options);
 
 }  // namespace heed::models

@@ -1,6 +1,7 @@
 // heed-bench: times heed's ops and workloads; prints one JSON line per measurement, with the
 // keys shared/bench/torch_peer.py uses where they overlap, so the two can be read side by side.
 #include "op_benchmark.hpp"
+#include "workload_benchmark.hpp"
 
 #include <heed/error.hpp>
 
@@ -22,9 +23,26 @@ int main(int argc, char** argv) {
   op_command->add_option("--warmup", op.warmup, "untimed runs first")->capture_default_str();
   op_command->add_option("--samples", op.samples, "timed samples; the median is reported")->capture_default_str();
 
+  heed::bench::WorkloadOptions train, infer;
+  infer.mode = "infer";
+  CLI::App* train_command = app.add_subcommand("train", "time the full training step (forward, loss, backward, AdamW) of a reference model");
+  CLI::App* infer_command = app.add_subcommand("infer", "time the forward pass of a reference model (batch 1 unless --batch)");
+  for (auto [command, options] : {std::pair{train_command, &train}, std::pair{infer_command, &infer}}) {
+    command->add_option("--workload", options->workload, "seq2seq, charlm, vit or all")
+        ->check(CLI::IsMember({"seq2seq", "charlm", "vit", "all"}))
+        ->capture_default_str();
+    command->add_option("--backend", options->backend, "cpu or vulkan (default: $HEED_BACKEND, else cpu)");
+    command->add_option("--threads", options->threads, "CPU threads (default: $HEED_THREADS, else every core)");
+    command->add_option("--steps", options->steps, "timed steps; the median and the minimum are reported")->capture_default_str();
+    command->add_option("--warmup", options->warmup, "untimed steps first")->capture_default_str();
+    command->add_option("--batch", options->batch, "batch size (default: MODELS.md's benchmark batch for train, 1 for infer)");
+  }
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (op_command->parsed()) heed::bench::run_op_benchmark(op);
+    if (train_command->parsed()) heed::bench::run_workload_benchmark(train);
+    if (infer_command->parsed()) heed::bench::run_workload_benchmark(infer);
   } catch (const heed::Error& error) {
     fmt::print(stderr, "heed-bench: {}\n", error.what());
     return 1;
