@@ -48,8 +48,9 @@ SourceAttention DecoderAttention::operator()(Tensor s, Tensor keys, Tensor h, Te
                                      (1.0 / temperature))
                            : softmax(masked);
     Tensor hard = one_hot(argmax(soft, -1), steps);
-    // Straight-through: the forward value is the one-hot choice, the gradient that of `soft`.
-    weights = training ? soft + stop_gradient(hard - soft) : hard;
+    // Straight-through: the forward value is the one-hot choice, the gradient that of `soft`
+    // (as torch_models.AdditiveAttention._hard, in training and at inference alike).
+    weights = soft + stop_gradient(hard - soft);
   } else {
     weights = softmax(scores, mask);
   }
