@@ -1,0 +1,77 @@
+#include "dnnl_support.hpp"
+
+#include <fmt/ranges.h>
+
+namespace heed::cpu {
+
+dnnl::memory Scratchpad::bind(const dnnl::engine& engine, const dnnl::memory::desc& desc) {
+  dnnl::memory memory(desc, engine, DNNL_MEMORY_NONE);
+  bytes_ = std::max<int64_t>(bytes_, static_cast<int64_t>(desc.get_size()));
+  users_.push_back(memory);
+  return memory;
+}
+
+void Scratchpad::allocate() {
+  buffer_ = AlignedBuffer(bytes_);
+  for (dnnl::memory& memory : users_) memory.set_data_handle(buffer_.data());
+}
+
+std::byte* CompileContext::address(NodeId id) const {
+  std::byte* data = buffers_.address(id);
+  if (!data) fail("cpu backend: the plan gives {} no storage, but a scheduled node reads it", describe(Tensor{const_cast<Graph*>(&graph_), id}));
+  return data;
+}
+
+std::string describe_node(const CompileContext& context, NodeRef node) {
+  std::vector<std::string> inputs;
+  for (NodeId input : node.node.inputs) {
+    const Node& source = context.graph().node(input);
+    inputs.push_back(fmt::format("{}{}", dtype_name(source.dtype), shape_string(source.shape)));
+  }
+  return fmt::format("{} {}{} of ({})", op_name(node.node.op), dtype_name(node.node.dtype), shape_string(node.node.shape),
+                     fmt::join(inputs, ", "));
+}
+
+dnnl::memory::data_type dnnl_type(DType dtype) {
+  return dtype == DType::f32 ? dnnl::memory::data_type::f32 : dnnl::memory::data_type::s32;
+}
+
+dnnl::memory::dims dnnl_dims(const Shape& shape) {
+  if (shape.empty()) return {1};
+  return {shape.begin(), shape.end()};
+}
+
+dnnl::memory::desc dense_desc(const Shape& shape, DType dtype) {
+  dnnl::memory::dims dims = dnnl_dims(shape);
+  std::vector<int64_t> strides = dense_strides(Shape(dims.begin(), dims.end()));
+  return {dims, dnnl_type(dtype), dnnl::memory::dims(strides.begin(), strides.end())};
+}
+
+dnnl::memory::desc strided_desc(const dnnl::memory::dims& dims, DType dtype, const dnnl::memory::dims& strides) {
+  return {dims, dnnl_type(dtype), strides};
+}
+
+dnnl::primitive_attr primitive_attributes() {
+  dnnl::primitive_attr attributes;
+  attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attributes;
+}
+
+dnnl::memory wrap(const CompileContext& context, const dnnl::memory::desc& desc, void* data) { return {desc, context.engine(), data}; }
+
+PrimitiveKernel::PrimitiveKernel(const CompileContext& context, dnnl::primitive primitive, const dnnl::memory::desc& scratchpad,
+                                 std::vector<std::pair<int, dnnl::memory>> arguments)
+    : primitive_(std::move(primitive)), stream_(context.stream()) {
+  if (scratchpad.get_size() > 0) arguments.emplace_back(DNNL_ARG_SCRATCHPAD, context.scratchpad().bind(context.engine(), scratchpad));
+  for (auto& [argument, memory] : arguments) {
+    arguments_.push_back({argument, memory.get()});
+    memories_.push_back(std::move(memory));
+  }
+}
+
+void PrimitiveKernel::run() {
+  dnnl_status_t status = dnnl_primitive_execute(primitive_.get(), stream_.get(), static_cast<int>(arguments_.size()), arguments_.data());
+  if (status != dnnl_success) fail("cpu backend: a oneDNN primitive failed to run (status {})", static_cast<int>(status));
+}
+
+}  // namespace heed::cpu

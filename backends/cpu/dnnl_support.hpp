@@ -1,0 +1,45 @@
+#pragma once
+// Glue between heed values and oneDNN: memory descriptors for dense and strided tensors, and a
+// Kernel that runs one primitive with arguments bound at compile time.
+#include "kernel.hpp"
+
+#include <dnnl.h>
+
+#include <utility>
+#include <vector>
+
+namespace heed::cpu {
+
+dnnl::memory::data_type dnnl_type(DType dtype);
+dnnl::memory::dims dnnl_dims(const Shape& shape);  // a scalar becomes [1]: oneDNN has no rank 0
+dnnl::memory::desc dense_desc(const Shape& shape, DType dtype);
+dnnl::memory::desc strided_desc(const dnnl::memory::dims& dims, DType dtype, const dnnl::memory::dims& strides);
+
+// Every primitive is created with a user scratchpad (Scratchpad in kernel.hpp), so that oneDNN
+// allocates nothing while it runs.
+dnnl::primitive_attr primitive_attributes();
+
+dnnl::memory wrap(const CompileContext& context, const dnnl::memory::desc& desc, void* data);
+
+// Runs one primitive through the C API with an argument array built once: the C++ execute()
+// builds a hash map on every call.
+class PrimitiveKernel final : public Kernel {
+ public:
+  PrimitiveKernel(const CompileContext& context, dnnl::primitive primitive, const dnnl::memory::desc& scratchpad,
+                  std::vector<std::pair<int, dnnl::memory>> arguments);
+  void run() override;
+
+ private:
+  dnnl::primitive primitive_;
+  dnnl::stream stream_;
+  std::vector<dnnl::memory> memories_;  // keeps the handles in arguments_ alive
+  std::vector<dnnl_exec_arg_t> arguments_;
+};
+
+template <typename Primitive>
+std::unique_ptr<Kernel> primitive_kernel(const CompileContext& context, const typename Primitive::primitive_desc& descriptor,
+                                         std::vector<std::pair<int, dnnl::memory>> arguments) {
+  return std::make_unique<PrimitiveKernel>(context, Primitive(descriptor), descriptor.scratchpad_desc(), std::move(arguments));
+}
+
+}  // namespace heed::cpu

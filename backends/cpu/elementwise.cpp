@@ -1,0 +1,164 @@
+// One-input elementwise ops on oneDNN's eltwise primitive, and the elementwise ops oneDNN has
+// no primitive for (cast, pow, where) as strided loops that broadcast numpy-style.
+#include "dnnl_support.hpp"
+#include "parallel.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace heed::cpu {
+
+namespace {
+
+struct EltwiseAlgorithm {
+  dnnl::algorithm algorithm;
+  float alpha = 0, beta = 0;  // oneDNN's parameters: linear is alpha x + beta, pow is alpha x^beta
+};
+
+EltwiseAlgorithm eltwise_algorithm(Op op) {
+  using dnnl::algorithm;
+  switch (op) {
+    case Op::Neg: return {algorithm::eltwise_linear, -1.0f, 0.0f};
+    case Op::Exp: return {algorithm::eltwise_exp};
+    case Op::Log: return {algorithm::eltwise_log};
+    case Op::Sqrt: return {algorithm::eltwise_sqrt};
+    case Op::Rsqrt: return {algorithm::eltwise_pow, 1.0f, -0.5f};
+    case Op::Tanh: return {algorithm::eltwise_tanh};
+    case Op::Sigmoid: return {algorithm::eltwise_logistic};
+    case Op::Relu: return {algorithm::eltwise_relu, 0.0f};
+    case Op::Gelu: return {algorithm::eltwise_gelu_erf};
+    default: fail("cpu backend: {} is not a one-input elementwise op", op_name(op));
+  }
+}
+
+// Truncation toward zero, as the op set defines it; values past the i32 range saturate and NaN
+// gives 0 rather than the undefined behaviour of a plain conversion.
+int32_t truncate_to_i32(float value) {
+  if (std::isnan(value)) return 0;
+  if (value >= 2147483648.0f) return std::numeric_limits<int32_t>::max();
+  if (value < -2147483648.0f) return std::numeric_limits<int32_t>::min();
+  return static_cast<int32_t>(value);
+}
+
+class CastKernel final : public Kernel {
+ public:
+  CastKernel(const std::byte* input, std::byte* output, int64_t count, DType from, DType to)
+      : input_(input), output_(output), count_(count), from_(from), to_(to) {}
+
+  void run() override {
+    parallel_ranges(count_, elementwise_grain, [&](int64_t begin, int64_t end) {
+      if (from_ == f32 && to_ == i32) {
+        const auto* in = reinterpret_cast<const float*>(input_);
+        auto* out = reinterpret_cast<int32_t*>(output_);
+        for (int64_t i = begin; i < end; ++i) out[i] = truncate_to_i32(in[i]);
+      } else if (from_ == i32 && to_ == f32) {
+        const auto* in = reinterpret_cast<const int32_t*>(input_);
+        auto* out = reinterpret_cast<float*>(output_);
+        for (int64_t i = begin; i < end; ++i) out[i] = static_cast<float>(in[i]);
+      } else {
+        std::copy(input_ + begin * 4, input_ + end * 4, output_ + begin * 4);
+      }
+    });
+  }
+
+ private:
+  const std::byte* input_;
+  std::byte* output_;
+  int64_t count_;
+  DType from_, to_;
+};
+
+class PowKernel final : public Kernel {
+ public:
+  PowKernel(const float* base, const float* exponent, float* output, StridedLoop<2> loop)
+      : base_(base), exponent_(exponent), output_(output), loop_(loop) {}
+
+  void run() override {
+    run_strided_loop(loop_, 4096, [&](int64_t position, const std::array<int64_t, 2>& offsets, const std::array<int64_t, 2>& strides, int64_t length) {
+      const float* a = base_ + offsets[0];
+      const float* b = exponent_ + offsets[1];
+      float* out = output_ + position;
+      for (int64_t j = 0; j < length; ++j) out[j] = std::pow(a[j * strides[0]], b[j * strides[1]]);
+    });
+  }
+
+ private:
+  const float* base_;
+  const float* exponent_;
+  float* output_;
+  StridedLoop<2> loop_;
+};
+
+// The condition may be f32 or i32 and the values either dtype; the values are copied as 4-byte
+// words, which is exact for both.
+template <typename Condition>
+class WhereKernel final : public Kernel {
+ public:
+  WhereKernel(const Condition* condition, const uint32_t* then, const uint32_t* otherwise, uint32_t* output, StridedLoop<3> loop)
+      : condition_(condition), then_(then), otherwise_(otherwise), output_(output), loop_(loop) {}
+
+  void run() override {
+    run_strided_loop(loop_, elementwise_grain,
+                     [&](int64_t position, const std::array<int64_t, 3>& offsets, const std::array<int64_t, 3>& strides, int64_t length) {
+                       const Condition* c = condition_ + offsets[0];
+                       const uint32_t* t = then_ + offsets[1];
+                       const uint32_t* o = otherwise_ + offsets[2];
+                       uint32_t* out = output_ + position;
+                       for (int64_t j = 0; j < length; ++j) out[j] = c[j * strides[0]] != 0 ? t[j * strides[1]] : o[j * strides[2]];
+                     });
+  }
+
+ private:
+  const Condition* condition_;
+  const uint32_t* then_;
+  const uint32_t* otherwise_;
+  uint32_t* output_;
+  StridedLoop<3> loop_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_unary(const CompileContext& context, NodeRef node) {
+  int64_t count = element_count(node.node.shape);
+  if (count == 0) return nullptr;
+  EltwiseAlgorithm algorithm = eltwise_algorithm(node.node.op);
+  dnnl::memory::desc desc = dense_desc({count}, f32);
+  dnnl::eltwise_forward::desc operation(dnnl::prop_kind::forward_inference, algorithm.algorithm, desc, algorithm.alpha, algorithm.beta);
+  dnnl::eltwise_forward::primitive_desc descriptor(operation, primitive_attributes(), context.engine());
+  return primitive_kernel<dnnl::eltwise_forward>(
+      context, descriptor,
+      {{DNNL_ARG_SRC, wrap(context, desc, context.input_address(node.node, 0))}, {DNNL_ARG_DST, wrap(context, desc, context.address(node.id))}});
+}
+
+std::unique_ptr<Kernel> make_cast(const CompileContext& context, NodeRef node) {
+  return std::make_unique<CastKernel>(context.input_address(node.node, 0), context.address(node.id), element_count(node.node.shape),
+                                      context.input(node.node, 0).dtype, node.node.dtype);
+}
+
+std::unique_ptr<Kernel> make_pow(const CompileContext& context, NodeRef node) {
+  const Shape& shape = node.node.shape;
+  StridedLoop<2> loop = make_strided_loop<2>(
+      shape, {broadcast_strides(context.input(node.node, 0).shape, shape), broadcast_strides(context.input(node.node, 1).shape, shape)},
+      describe_node(context, node));
+  return std::make_unique<PowKernel>(reinterpret_cast<const float*>(context.input_address(node.node, 0)),
+                                     reinterpret_cast<const float*>(context.input_address(node.node, 1)),
+                                     reinterpret_cast<float*>(context.address(node.id)), loop);
+}
+
+std::unique_ptr<Kernel> make_where(const CompileContext& context, NodeRef node) {
+  const Shape& shape = node.node.shape;
+  StridedLoop<3> loop = make_strided_loop<3>(shape,
+                                             {broadcast_strides(context.input(node.node, 0).shape, shape),
+                                              broadcast_strides(context.input(node.node, 1).shape, shape),
+                                              broadcast_strides(context.input(node.node, 2).shape, shape)},
+                                             describe_node(context, node));
+  const auto* then = reinterpret_cast<const uint32_t*>(context.input_address(node.node, 1));
+  const auto* otherwise = reinterpret_cast<const uint32_t*>(context.input_address(node.node, 2));
+  auto* output = reinterpret_cast<uint32_t*>(context.address(node.id));
+  if (context.input(node.node, 0).dtype == f32)
+    return std::make_unique<WhereKernel<float>>(reinterpret_cast<const float*>(context.input_address(node.node, 0)), then, otherwise, output, loop);
+  return std::make_unique<WhereKernel<int32_t>>(reinterpret_cast<const int32_t*>(context.input_address(node.node, 0)), then, otherwise, output,
+                                                loop);
+}
+
+}  // namespace heed::cpu

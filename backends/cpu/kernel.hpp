@@ -1,0 +1,109 @@
+#pragma once
+// The kernel interface. Compiling a program turns every scheduled node into a Kernel that is
+// bound, once, to the addresses of its inputs and output; run() then only calls Kernel::run in
+// order, which must not allocate.
+#include "buffers.hpp"
+
+#include <heed/error.hpp>
+#include <heed/graph.hpp>
+#include <heed/plan.hpp>
+
+#include <dnnl.hpp>
+
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace heed::cpu {
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual void run() = 0;
+};
+
+// One scratch buffer shared by every primitive of a program: kernels run one at a time, so the
+// largest request is enough. Memory objects are bound to it once all kernels exist.
+class Scratchpad {
+ public:
+  dnnl::memory bind(const dnnl::engine& engine, const dnnl::memory::desc& desc);
+  void allocate();  // after the last bind()
+
+ private:
+  std::vector<dnnl::memory> users_;
+  int64_t bytes_ = 0;
+  AlignedBuffer buffer_;
+};
+
+// What a kernel factory sees while compiling one node.
+class CompileContext {
+ public:
+  CompileContext(const Graph& graph, const Plan& plan, const ValueBuffers& buffers, Scratchpad& scratchpad, const dnnl::engine& engine,
+                 const dnnl::stream& stream)
+      : graph_(graph), plan_(plan), buffers_(buffers), scratchpad_(scratchpad), engine_(engine), stream_(stream) {}
+
+  const Graph& graph() const { return graph_; }
+  const Plan& plan() const { return plan_; }
+  const Node& input(const Node& node, size_t index) const { return graph_.node(node.inputs.at(index)); }
+  std::byte* address(NodeId id) const;  // fails if the plan gave the value no storage
+  std::byte* input_address(const Node& node, size_t index) const { return address(node.inputs.at(index)); }
+  const dnnl::engine& engine() const { return engine_; }
+  const dnnl::stream& stream() const { return stream_; }
+  Scratchpad& scratchpad() const { return scratchpad_; }
+
+ private:
+  const Graph& graph_;
+  const Plan& plan_;
+  const ValueBuffers& buffers_;
+  Scratchpad& scratchpad_;
+  const dnnl::engine& engine_;
+  const dnnl::stream& stream_;
+};
+
+// A node with its id, so that factories can name it in errors and find its output.
+struct NodeRef {
+  NodeId id;
+  const Node& node;
+};
+
+std::string describe_node(const CompileContext& context, NodeRef node);  // "matmul f32[2, 3] of (f32[2, 4], f32[4, 3])"
+
+// Kernel factories, one per family of ops; dispatch.cpp picks one by Op. A factory may return
+// null for a node that needs no work (an empty output).
+using KernelFactory = std::unique_ptr<Kernel> (*)(const CompileContext& context, NodeRef node);
+
+std::unique_ptr<Kernel> make_kernel(const CompileContext& context, NodeRef node);
+
+// Copies bytes unchanged (a reduction over size-1 axes, a concat of one non-empty part).
+std::unique_ptr<Kernel> copy_kernel(const std::byte* source, std::byte* destination, int64_t bytes);
+// Writes zero bytes (a sum over an empty axis, a matmul with an empty inner dimension).
+std::unique_ptr<Kernel> zero_kernel(std::byte* destination, int64_t bytes);
+bool has_kernel(Op op);
+
+std::unique_ptr<Kernel> make_creation(const CompileContext& context, NodeRef node);     // Full, Arange
+std::unique_ptr<Kernel> make_random(const CompileContext& context, NodeRef node);       // RandomUniform/Normal/Gumbel
+std::unique_ptr<Kernel> make_unary(const CompileContext& context, NodeRef node);        // Neg ... Gelu
+std::unique_ptr<Kernel> make_cast(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_binary(const CompileContext& context, NodeRef node);       // arithmetic and comparisons
+std::unique_ptr<Kernel> make_pow(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_where(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_reduction(const CompileContext& context, NodeRef node);    // Sum, Max
+std::unique_ptr<Kernel> make_argmax(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_permute(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_slice(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_concat(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_broadcast(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_softmax(const CompileContext& context, NodeRef node);      // Softmax, LogSoftmax
+std::unique_ptr<Kernel> make_layer_norm(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_embedding(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_cross_entropy(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_softmax_backward(const CompileContext& context, NodeRef node);  // both softmax flavours
+std::unique_ptr<Kernel> make_layer_norm_backward(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_embedding_backward(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_cross_entropy_backward(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_gelu_backward(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_optimizer(const CompileContext& context, NodeRef node);    // SgdUpdate, AdamWUpdate
+std::unique_ptr<Kernel> make_assign(const CompileContext& context, NodeRef node);
+
+}  // namespace heed::cpu

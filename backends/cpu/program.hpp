@@ -1,0 +1,28 @@
+#pragma once
+// A compiled program: the value buffers, one kernel per scheduled node, and the oneDNN engine
+// and stream they run on.
+#include "buffers.hpp"
+#include "kernel.hpp"
+
+#include <heed/backend.hpp>
+
+namespace heed::cpu {
+
+class CpuProgram final : public Executable {
+ public:
+  CpuProgram(const Graph& graph, const Plan& plan, int threads);
+
+  void run(std::span<const std::pair<NodeId, HostView>> inputs) override;
+  void read(NodeId id, void* destination) override;
+  void write(NodeId id, const void* source) override;
+
+ private:
+  int threads_;
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+  ValueBuffers buffers_;
+  Scratchpad scratchpad_;
+  std::vector<std::unique_ptr<Kernel>> kernels_;
+};
+
+}  // namespace heed::cpu
