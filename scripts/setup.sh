@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ meson ninja-build pkg-config cmake python3    # toolchain
   libfmt-dev doctest-dev libcli11-dev                # core, tests, tools
+  nlohmann-json3-dev zlib1g-dev                      # checkpoints (JSON header), gzipped IDX files
+  fortunes dataset-fashion-mnist                     # default corpora of the text and fashion-mnist tasks
   libdnnl-dev                                        # CPU backend
   libvulkan-dev glslang-tools spirv-tools            # Vulkan backend and its shader checks
   mesa-vulkan-drivers vulkan-validationlayers        # lavapipe (Vulkan on the CPU) and the validation layer
