@@ -5,6 +5,7 @@
 #include <heed/host_tensor.hpp>
 #include <heed/op.hpp>
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,7 +70,7 @@ class Graph {
   const std::vector<NodeId>& outputs() const { return outputs_; }
 
   const Node& node(NodeId id) const { return nodes_.at(static_cast<size_t>(id)); }
-  const std::vector<Node>& nodes() const { return nodes_; }
+  const std::deque<Node>& nodes() const { return nodes_; }
   int32_t size() const { return static_cast<int32_t>(nodes_.size()); }
   Tensor tensor(NodeId id) { return {this, id}; }
 
@@ -88,7 +89,9 @@ class Graph {
  private:
   Tensor add_leaf(Op op, std::string name, DType dtype, Shape shape, std::shared_ptr<const HostTensor> value);
 
-  std::vector<Node> nodes_;
+  // A deque: appending never moves a node, so a shape or node read by reference stays valid
+  // while builders and VJPs append more nodes.
+  std::deque<Node> nodes_;
   std::vector<NodeId> outputs_;
   uint32_t seed_ = 0x5eed;
   uint32_t seeds_issued_ = 0;
