@@ -185,7 +185,8 @@ Safetensors load_safetensors(const std::filesystem::path& path) {
   const char* data = bytes.data() + 8 + header_bytes;
   for (Entry& entry : entries) {
     HostTensor tensor(entry.dtype, std::move(entry.shape));
-    std::memcpy(tensor.data(), data + entry.begin, entry.end - entry.begin);
+    // An empty tensor has no storage to copy into (and memcpy must not see its null pointer).
+    if (entry.end > entry.begin) std::memcpy(tensor.data(), data + entry.begin, entry.end - entry.begin);
     result.tensors.emplace(std::move(entry.name), std::move(tensor));
   }
   return result;
