@@ -1,7 +1,8 @@
-// The dedicated backward ops the VJPs emit, as loops over rows (or elements) with double
-// accumulators for the per-row sums. oneDNN's backward primitives want forward descriptors and
-// workspaces these graphs do not keep, and the formulas are short.
-#include "kernel.hpp"
+// The dedicated backward ops the VJPs emit. Gelu's is oneDNN's eltwise backward; the row ops are
+// loops over rows with double accumulators for the per-row sums: oneDNN's softmax and layer norm
+// backward primitives want statistics and forward outputs these graphs do not keep, and the
+// formulas are short.
+#include "dnnl_support.hpp"
 #include "parallel.hpp"
 #include "rows.hpp"
 
@@ -156,30 +157,6 @@ class CrossEntropyBackwardKernel final : public Kernel {
   int64_t ignore_index_;
 };
 
-// dy (Phi(x) + x phi(x)) with Phi, phi the standard normal CDF and density.
-class GeluBackwardKernel final : public Kernel {
- public:
-  GeluBackwardKernel(const float* x, const float* dy, float* dx, int64_t count) : x_(x), dy_(dy), dx_(dx), count_(count) {}
-
-  void run() override {
-    parallel_ranges(count_, 4096, [&](int64_t begin, int64_t end) {
-      constexpr float inverse_sqrt2 = 0.70710678118654752f, inverse_sqrt_2pi = 0.39894228040143268f;
-      for (int64_t i = begin; i < end; ++i) {
-        float x = x_[i];
-        float cdf = 0.5f * (1.0f + std::erf(x * inverse_sqrt2));
-        float density = inverse_sqrt_2pi * std::exp(-0.5f * x * x);
-        dx_[i] = dy_[i] * (cdf + x * density);
-      }
-    });
-  }
-
- private:
-  const float* x_;
-  const float* dy_;
-  float* dx_;
-  int64_t count_;
-};
-
 template <typename T>
 const T* input_as(const CompileContext& context, const Node& node, size_t index) {
   return reinterpret_cast<const T*>(context.input_address(node, index));
@@ -218,11 +195,20 @@ std::unique_ptr<Kernel> make_cross_entropy_backward(const CompileContext& contex
                                                       node.node.attrs.ignore_index);
 }
 
+// dy (Phi(x) + x phi(x)): oneDNN's gelu_erf backward, which needs a forward descriptor as a hint
+// but never runs the forward.
 std::unique_ptr<Kernel> make_gelu_backward(const CompileContext& context, NodeRef node) {
   int64_t count = element_count(node.node.shape);
   if (count == 0) return nullptr;
-  return std::make_unique<GeluBackwardKernel>(input_as<float>(context, node.node, 0), input_as<float>(context, node.node, 1),
-                                              reinterpret_cast<float*>(context.address(node.id)), count);
+  dnnl::memory::desc desc = dense_desc({count}, f32);
+  dnnl::eltwise_forward::primitive_desc forward(
+      {dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_gelu_erf, desc, 0.0f, 0.0f}, primitive_attributes(), context.engine());
+  dnnl::eltwise_backward::primitive_desc descriptor({dnnl::algorithm::eltwise_gelu_erf, desc, desc, 0.0f, 0.0f}, primitive_attributes(),
+                                                    context.engine(), forward);
+  return primitive_kernel<dnnl::eltwise_backward>(context, descriptor,
+                                                  {{DNNL_ARG_SRC, wrap(context, desc, context.input_address(node.node, 0))},
+                                                   {DNNL_ARG_DIFF_DST, wrap(context, desc, context.input_address(node.node, 1))},
+                                                   {DNNL_ARG_DIFF_SRC, wrap(context, desc, context.address(node.id))}});
 }
 
 }  // namespace heed::cpu

@@ -2,7 +2,10 @@
 
 #include <omp.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 
 namespace heed::cpu {
 
@@ -32,8 +35,14 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
   for (NodeId id : plan.order) {
     // An alias's bytes are its root's, whatever the op that made it.
     if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;
-    if (std::unique_ptr<Kernel> kernel = make_kernel(context, {id, graph.node(id)})) kernels_.push_back(std::move(kernel));
+    if (std::unique_ptr<Kernel> kernel = make_kernel(context, {id, graph.node(id)})) {
+      kernels_.push_back(std::move(kernel));
+      kernel_names_.push_back(describe_node(context, {id, graph.node(id)}));
+    }
   }
+  const char* profile = std::getenv("HEED_CPU_PROFILE");
+  profile_ = profile && *profile && std::string_view(profile) != "0";
+  kernel_seconds_.assign(kernels_.size(), 0.0);
   scratchpad_.allocate();
 }
 
@@ -41,8 +50,42 @@ void CpuProgram::run(std::span<const std::pair<NodeId, HostView>> inputs) {
   for (const auto& [id, values] : inputs)
     std::memcpy(buffers_.address(id), values.data, static_cast<size_t>(buffers_.bytes(id)));
   ThreadCount scope(threads_);
-  for (const std::unique_ptr<Kernel>& kernel : kernels_) kernel->run();
+  if (!profile_) {
+    for (const std::unique_ptr<Kernel>& kernel : kernels_) kernel->run();
+  } else {
+    using clock = std::chrono::steady_clock;
+    for (size_t i = 0; i < kernels_.size(); ++i) {
+      auto start = clock::now();
+      kernels_[i]->run();
+      kernel_seconds_[i] += std::chrono::duration<double>(clock::now() - start).count();
+    }
+    ++runs_;
+  }
   stream_.wait();
+}
+
+CpuProgram::~CpuProgram() {
+  if (!profile_ || runs_ == 0) return;
+  std::map<std::string, std::pair<double, int>> by_op;
+  double total = 0;
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    std::string op = kernel_names_[i].substr(0, kernel_names_[i].find(' '));
+    by_op[op].first += kernel_seconds_[i];
+    by_op[op].second += 1;
+    total += kernel_seconds_[i];
+  }
+  std::vector<std::pair<double, std::string>> lines;
+  for (const auto& [op, entry] : by_op)
+    lines.emplace_back(entry.first, fmt::format("{:>24} {:5} kernels {:10.3f} ms/run {:5.1f}%", op, entry.second, entry.first / static_cast<double>(runs_) * 1e3,
+                                                100 * entry.first / total));
+  std::vector<std::pair<double, std::string>> slowest;
+  for (size_t i = 0; i < kernels_.size(); ++i)
+    slowest.emplace_back(kernel_seconds_[i], fmt::format("{:10.3f} ms/run  {}", kernel_seconds_[i] / static_cast<double>(runs_) * 1e3, kernel_names_[i]));
+  std::sort(lines.rbegin(), lines.rend());
+  std::sort(slowest.rbegin(), slowest.rend());
+  fmt::print(stderr, "cpu backend profile: {} kernels, {} runs, {:.3f} ms/run\n", kernels_.size(), runs_, total / static_cast<double>(runs_) * 1e3);
+  for (const auto& line : lines) fmt::print(stderr, "{}\n", line.second);
+  for (size_t i = 0; i < std::min<size_t>(slowest.size(), 80); ++i) fmt::print(stderr, "{}\n", slowest[i].second);
 }
 
 void CpuProgram::read(NodeId id, void* destination) {

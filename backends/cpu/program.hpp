@@ -15,6 +15,7 @@ class CpuProgram final : public Executable {
   void run(std::span<const std::pair<NodeId, HostView>> inputs) override;
   void read(NodeId id, void* destination) override;
   void write(NodeId id, const void* source) override;
+  ~CpuProgram() override;
 
  private:
   int threads_;
@@ -23,6 +24,12 @@ class CpuProgram final : public Executable {
   ValueBuffers buffers_;
   Scratchpad scratchpad_;
   std::vector<std::unique_ptr<Kernel>> kernels_;
+  // With $HEED_CPU_PROFILE set at compile time: seconds spent in each kernel over all runs,
+  // printed per op when the program is destroyed.
+  bool profile_ = false;
+  std::vector<std::string> kernel_names_;
+  std::vector<double> kernel_seconds_;
+  int64_t runs_ = 0;
 };
 
 }  // namespace heed::cpu

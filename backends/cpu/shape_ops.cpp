@@ -1,6 +1,6 @@
 // Shape ops that move bytes: Permute and Slice as oneDNN reorders from a strided view of the
-// input, Concat on oneDNN's concat, Broadcast as a strided loop (oneDNN descriptors cannot have
-// zero strides). Reshape needs no kernel: the plan aliases its bytes.
+// input, Concat as copies of contiguous pieces, Broadcast as a strided loop (oneDNN descriptors
+// cannot have zero strides). Reshape needs no kernel: the plan aliases its bytes.
 #include "dnnl_support.hpp"
 #include "parallel.hpp"
 
@@ -79,6 +79,42 @@ std::unique_ptr<Kernel> strided_copy(const CompileContext& context, NodeRef node
   return std::make_unique<StridedCopyKernel>(reinterpret_cast<const uint32_t*>(source), reinterpret_cast<uint32_t*>(destination), loop);
 }
 
+// A dense concat along an axis is, in memory, a sequence of rows each made of one contiguous
+// piece per part ([outer, width_i * inner] pieces joined along their second axis). The copy is
+// split by output position, so that a concat along the first axis, one row of big pieces, is
+// spread over every thread too (oneDNN 2.6's simple concat splits by rows and ran on one).
+class ConcatKernel final : public Kernel {
+ public:
+  ConcatKernel(std::vector<const std::byte*> parts, std::vector<int64_t> widths, std::byte* output, int64_t rows)
+      : parts_(std::move(parts)), widths_(std::move(widths)), output_(output), rows_(rows) {
+    for (int64_t width : widths_) row_bytes_ += width;
+  }
+
+  void run() override {
+    parallel_ranges(rows_ * row_bytes_, 1 << 18, [&](int64_t begin, int64_t end) {
+      int64_t row = begin / row_bytes_, within = begin % row_bytes_;
+      size_t part = 0;
+      while (within >= widths_[part]) within -= widths_[part++];
+      for (int64_t position = begin; position < end;) {
+        int64_t length = std::min(widths_[part] - within, end - position);
+        std::memcpy(output_ + position, parts_[part] + row * widths_[part] + within, static_cast<size_t>(length));
+        position += length;
+        within = 0;
+        if (++part == parts_.size()) {
+          part = 0;
+          ++row;
+        }
+      }
+    });
+  }
+
+ private:
+  std::vector<const std::byte*> parts_;
+  std::vector<int64_t> widths_;  // bytes of each part per row; none is zero
+  std::byte* output_;
+  int64_t rows_, row_bytes_ = 0;
+};
+
 }  // namespace
 
 std::unique_ptr<Kernel> copy_kernel(const std::byte* source, std::byte* destination, int64_t bytes) {
@@ -107,8 +143,7 @@ std::unique_ptr<Kernel> make_broadcast(const CompileContext& context, NodeRef no
                                              reinterpret_cast<uint32_t*>(context.address(node.id)), loop);
 }
 
-// A dense concat along an axis is a 2-D concat of [outer, width * inner] pieces along their
-// second axis, whatever the rank.
+
 std::unique_ptr<Kernel> make_concat(const CompileContext& context, NodeRef node) {
   const Shape& shape = node.node.shape;
   if (element_count(shape) == 0) return nullptr;
@@ -116,23 +151,15 @@ std::unique_ptr<Kernel> make_concat(const CompileContext& context, NodeRef node)
   int64_t outer = 1, inner = 1;
   for (size_t i = 0; i < axis; ++i) outer *= shape[i];
   for (size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
-
-  std::vector<dnnl::memory::desc> part_descs;
-  std::vector<std::pair<int, dnnl::memory>> arguments;
-  const std::byte* only = nullptr;
+  std::vector<const std::byte*> parts;
+  std::vector<int64_t> widths;
   for (size_t i = 0; i < node.node.inputs.size(); ++i) {
-    int64_t width = context.input(node.node, i).shape[axis] * inner;
-    if (width == 0) continue;  // oneDNN wants no empty parts, and they add nothing
-    dnnl::memory::desc desc = dense_desc({outer, width}, node.node.dtype);
-    only = context.input_address(node.node, i);
-    arguments.emplace_back(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(part_descs.size()), wrap(context, desc, context.input_address(node.node, i)));
-    part_descs.push_back(desc);
+    int64_t width = context.input(node.node, i).shape[axis] * inner * 4;
+    if (width == 0) continue;  // an empty part adds nothing
+    parts.push_back(context.input_address(node.node, i));
+    widths.push_back(width);
   }
-  if (part_descs.size() == 1) return copy_kernel(only, context.address(node.id), element_count(shape) * 4);
-  dnnl::memory::desc destination_desc = dense_desc({outer, shape[axis] * inner}, node.node.dtype);
-  dnnl::concat::primitive_desc descriptor(destination_desc, 1, part_descs, context.engine(), primitive_attributes());
-  arguments.emplace_back(DNNL_ARG_DST, wrap(context, destination_desc, context.address(node.id)));
-  return primitive_kernel<dnnl::concat>(context, descriptor, std::move(arguments));
+  return std::make_unique<ConcatKernel>(std::move(parts), std::move(widths), context.address(node.id), outer);
 }
 
 }  // namespace heed::cpu
