@@ -26,7 +26,8 @@ def save(path, tensors, metadata):
     for name in sorted(tensors):
         value = tensors[name].detach().cpu().numpy() if isinstance(tensors[name], torch.Tensor) else tensors[name]
         is_int = np.issubdtype(value.dtype, np.integer) or value.dtype == np.bool_
-        array = np.ascontiguousarray(value, dtype="<i4" if is_int else "<f4")
+        # ascontiguousarray makes 0-d arrays 1-d; keep the scalar shape.
+        array = np.ascontiguousarray(value, dtype="<i4" if is_int else "<f4").reshape(value.shape)
         blob = array.tobytes()
         header[name] = {"dtype": "I32" if is_int else "F32", "shape": list(array.shape),
                         "data_offsets": [offset, offset + len(blob)]}
