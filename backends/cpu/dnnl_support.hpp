@@ -2,6 +2,7 @@
 // Glue between heed values and oneDNN: memory descriptors for dense and strided tensors, and a
 // Kernel that runs one primitive with arguments bound at compile time.
 #include "kernel.hpp"
+#include "rows.hpp"
 
 #include <dnnl.h>
 
@@ -41,5 +42,9 @@ std::unique_ptr<Kernel> primitive_kernel(const CompileContext& context, const ty
                                          std::vector<std::pair<int, dnnl::memory>> arguments) {
   return std::make_unique<PrimitiveKernel>(context, Primitive(descriptor), descriptor.scratchpad_desc(), std::move(arguments));
 }
+
+// Softmax or log-softmax of each row of a [rows, width] source (nn_ops.cpp).
+std::unique_ptr<Kernel> softmax_primitive(const CompileContext& context, bool logarithmic, Rows rows, const std::byte* source,
+                                          std::byte* destination);
 
 }  // namespace heed::cpu

@@ -119,7 +119,18 @@ class WhereKernel final : public Kernel {
                        const uint32_t* t = then_ + offsets[1];
                        const uint32_t* o = otherwise_ + offsets[2];
                        uint32_t* out = output_ + position;
-                       for (int64_t j = 0; j < length; ++j) out[j] = c[j * strides[0]] != 0 ? t[j * strides[1]] : o[j * strides[2]];
+                       // Masks and relu gradients read whole rows and a scalar: loops the compiler vectorises.
+                       if (strides[0] == 1 && strides[1] == 1 && strides[2] == 1) {
+                         for (int64_t j = 0; j < length; ++j) out[j] = c[j] != 0 ? t[j] : o[j];
+                       } else if (strides[0] == 1 && strides[1] == 1 && strides[2] == 0) {
+                         const uint32_t scalar = o[0];
+                         for (int64_t j = 0; j < length; ++j) out[j] = c[j] != 0 ? t[j] : scalar;
+                       } else if (strides[0] == 1 && strides[1] == 0 && strides[2] == 1) {
+                         const uint32_t scalar = t[0];
+                         for (int64_t j = 0; j < length; ++j) out[j] = c[j] != 0 ? scalar : o[j];
+                       } else {
+                         for (int64_t j = 0; j < length; ++j) out[j] = c[j * strides[0]] != 0 ? t[j * strides[1]] : o[j * strides[2]];
+                       }
                      });
   }
 

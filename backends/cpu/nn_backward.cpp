@@ -1,7 +1,7 @@
-// The dedicated backward ops the VJPs emit. Gelu's is oneDNN's eltwise backward; the row ops are
-// loops over rows with double accumulators for the per-row sums: oneDNN's softmax and layer norm
-// backward primitives want statistics and forward outputs these graphs do not keep, and the
-// formulas are short.
+// The dedicated backward ops the VJPs emit. Softmax, log-softmax and gelu use oneDNN's backward
+// primitives (with a forward descriptor as the hint they need; the forward never runs). Layer
+// norm's needs the row statistics as inputs, which these graphs do not keep, so it is a loop
+// that recomputes them; the embedding scatter-add is a loop oneDNN has no primitive for.
 #include "dnnl_support.hpp"
 #include "parallel.hpp"
 #include "rows.hpp"
@@ -13,69 +13,44 @@ namespace heed::cpu {
 
 namespace {
 
-// softmax: dx = y (dy - sum(dy y)); log_softmax: dx = dy - exp(y) sum(dy).
-class SoftmaxBackwardKernel final : public Kernel {
- public:
-  SoftmaxBackwardKernel(bool logarithmic, const float* y, const float* dy, float* dx, Rows rows)
-      : logarithmic_(logarithmic), y_(y), dy_(dy), dx_(dx), rows_(rows) {}
-
-  void run() override {
-    parallel_ranges(rows_.rows, row_grain(rows_), [&](int64_t begin, int64_t end) {
-      for (int64_t row = begin; row < end; ++row) {
-        const float* y = y_ + row * rows_.width;
-        const float* dy = dy_ + row * rows_.width;
-        float* dx = dx_ + row * rows_.width;
-        double total = 0;
-        if (logarithmic_) {
-          for (int64_t i = 0; i < rows_.width; ++i) total += dy[i];
-          auto sum = static_cast<float>(total);
-          for (int64_t i = 0; i < rows_.width; ++i) dx[i] = dy[i] - std::exp(y[i]) * sum;
-        } else {
-          for (int64_t i = 0; i < rows_.width; ++i) total += static_cast<double>(dy[i]) * y[i];
-          auto sum = static_cast<float>(total);
-          for (int64_t i = 0; i < rows_.width; ++i) dx[i] = y[i] * (dy[i] - sum);
-        }
-      }
-    });
-  }
-
- private:
-  bool logarithmic_;
-  const float* y_;
-  const float* dy_;
-  float* dx_;
-  Rows rows_;
-};
+// Sum of term(i) for i < length in 16 float lanes, which the compiler keeps in one vector
+// register; rows are short enough (a feature dimension) for float partial sums.
+template <typename Term>
+float lane_sum(int64_t length, const Term& term) {
+  constexpr int64_t lanes = 16;
+  std::array<float, lanes> partial{};
+  int64_t i = 0;
+  for (; i + lanes <= length; i += lanes)
+    for (int64_t l = 0; l < lanes; ++l) partial[static_cast<size_t>(l)] += term(i + l);
+  float total = 0;
+  for (; i < length; ++i) total += term(i);
+  for (float p : partial) total += p;
+  return total;
+}
 
 // With xhat = (x - mean) rstd and g = dy weight: dx = rstd (g - mean(g) - xhat mean(g xhat)).
+template <bool weighted>
 class LayerNormBackwardKernel final : public Kernel {
  public:
   LayerNormBackwardKernel(const float* x, const float* dy, const float* weight, float* dx, Rows rows, double eps)
-      : x_(x), dy_(dy), weight_(weight), dx_(dx), rows_(rows), eps_(eps) {}
+      : x_(x), dy_(dy), weight_(weight), dx_(dx), rows_(rows), eps_(static_cast<float>(eps)) {}
 
   void run() override {
     parallel_ranges(rows_.rows, row_grain(rows_), [&](int64_t begin, int64_t end) {
-      const auto width = static_cast<double>(rows_.width);
+      const int64_t width = rows_.width;
+      const float inverse_width = 1.0f / static_cast<float>(width);
+      const float* weight = weight_;
       for (int64_t row = begin; row < end; ++row) {
-        const float* x = x_ + row * rows_.width;
-        const float* dy = dy_ + row * rows_.width;
-        float* dx = dx_ + row * rows_.width;
-        double sum = 0;
-        for (int64_t i = 0; i < rows_.width; ++i) sum += x[i];
-        double mean = sum / width, squares = 0;
-        for (int64_t i = 0; i < rows_.width; ++i) squares += (x[i] - mean) * (x[i] - mean);
-        double rstd = 1.0 / std::sqrt(squares / width + eps_);
-        double g_sum = 0, g_xhat_sum = 0;
-        for (int64_t i = 0; i < rows_.width; ++i) {
-          double g = weight_ ? static_cast<double>(dy[i]) * weight_[i] : dy[i];
-          g_sum += g;
-          g_xhat_sum += g * (x[i] - mean) * rstd;
-        }
-        double g_mean = g_sum / width, g_xhat_mean = g_xhat_sum / width;
-        for (int64_t i = 0; i < rows_.width; ++i) {
-          double g = weight_ ? static_cast<double>(dy[i]) * weight_[i] : dy[i];
-          dx[i] = static_cast<float>(rstd * (g - g_mean - (x[i] - mean) * rstd * g_xhat_mean));
-        }
+        const float* x = x_ + row * width;
+        const float* dy = dy_ + row * width;
+        float* dx = dx_ + row * width;
+        auto g = [&](int64_t i) { return weighted ? dy[i] * weight[i] : dy[i]; };
+        const float mean = lane_sum(width, [&](int64_t i) { return x[i]; }) * inverse_width;
+        const float variance = lane_sum(width, [&](int64_t i) { return (x[i] - mean) * (x[i] - mean); }) * inverse_width;
+        const float rstd = 1.0f / std::sqrt(variance + eps_);
+        const float g_mean = lane_sum(width, g) * inverse_width;
+        const float g_xhat_mean = lane_sum(width, [&](int64_t i) { return g(i) * (x[i] - mean); }) * rstd * inverse_width;
+        for (int64_t i = 0; i < width; ++i) dx[i] = rstd * (g(i) - g_mean - (x[i] - mean) * rstd * g_xhat_mean);
       }
     });
   }
@@ -86,7 +61,7 @@ class LayerNormBackwardKernel final : public Kernel {
   const float* weight_;  // null without a weight
   float* dx_;
   Rows rows_;
-  double eps_;
+  float eps_;
 };
 
 // Deterministic scatter-add: each thread owns a range of table rows and walks every index in
@@ -116,47 +91,6 @@ class EmbeddingBackwardKernel final : public Kernel {
   int64_t positions_, table_rows_, width_;
 };
 
-// dlogits = dloss (softmax(row) - one_hot(target)) / count on counted rows, 0 elsewhere.
-class CrossEntropyBackwardKernel final : public Kernel {
- public:
-  CrossEntropyBackwardKernel(const float* logits, const int32_t* targets, const float* dloss, float* dlogits, Rows rows, int64_t ignore_index)
-      : logits_(logits), targets_(targets), dloss_(dloss), dlogits_(dlogits), rows_(rows), ignore_index_(ignore_index) {}
-
-  bool counts(int64_t target) const { return target != ignore_index_ && target >= 0 && target < rows_.width; }
-
-  void run() override {
-    int64_t counted = 0;
-    for (int64_t row = 0; row < rows_.rows; ++row) counted += counts(targets_[row]);
-    const double scale = counted == 0 ? 0.0 : static_cast<double>(*dloss_) / static_cast<double>(counted);
-    parallel_ranges(rows_.rows, row_grain(rows_), [&](int64_t begin, int64_t end) {
-      for (int64_t row = begin; row < end; ++row) {
-        const float* x = logits_ + row * rows_.width;
-        float* dx = dlogits_ + row * rows_.width;
-        int64_t target = targets_[row];
-        if (!counts(target)) {
-          std::memset(dx, 0, static_cast<size_t>(rows_.width) * sizeof(float));
-          continue;
-        }
-        float largest = x[0];
-        for (int64_t i = 1; i < rows_.width; ++i) largest = std::max(largest, x[i]);
-        double total = 0;
-        for (int64_t i = 0; i < rows_.width; ++i) total += std::exp(static_cast<double>(x[i] - largest));
-        double factor = scale / total;
-        for (int64_t i = 0; i < rows_.width; ++i) dx[i] = static_cast<float>(std::exp(static_cast<double>(x[i] - largest)) * factor);
-        dx[target] = static_cast<float>(static_cast<double>(dx[target]) - scale);
-      }
-    });
-  }
-
- private:
-  const float* logits_;
-  const int32_t* targets_;
-  const float* dloss_;
-  float* dlogits_;
-  Rows rows_;
-  int64_t ignore_index_;
-};
-
 template <typename T>
 const T* input_as(const CompileContext& context, const Node& node, size_t index) {
   return reinterpret_cast<const T*>(context.input_address(node, index));
@@ -164,19 +98,33 @@ const T* input_as(const CompileContext& context, const Node& node, size_t index)
 
 }  // namespace
 
+// softmax: dx = y (dy - sum(dy y)); log_softmax: dx = dy - exp(y) sum(dy); y is the forward output.
 std::unique_ptr<Kernel> make_softmax_backward(const CompileContext& context, NodeRef node) {
   Rows rows = rows_of(node.node.shape);
   if (rows.rows == 0) return nullptr;
-  return std::make_unique<SoftmaxBackwardKernel>(node.node.op == Op::LogSoftmaxBackward, input_as<float>(context, node.node, 0),
-                                                 input_as<float>(context, node.node, 1), reinterpret_cast<float*>(context.address(node.id)), rows);
+  dnnl::memory::desc desc = dense_desc({rows.rows, rows.width}, f32);
+  std::vector<std::pair<int, dnnl::memory>> arguments{{DNNL_ARG_DST, wrap(context, desc, context.input_address(node.node, 0))},
+                                                      {DNNL_ARG_DIFF_DST, wrap(context, desc, context.input_address(node.node, 1))},
+                                                      {DNNL_ARG_DIFF_SRC, wrap(context, desc, context.address(node.id))}};
+  if (node.node.op == Op::SoftmaxBackward) {
+    dnnl::softmax_forward::primitive_desc forward({dnnl::prop_kind::forward_training, desc, 1}, primitive_attributes(), context.engine());
+    dnnl::softmax_backward::primitive_desc descriptor({desc, desc, 1}, primitive_attributes(), context.engine(), forward);
+    return primitive_kernel<dnnl::softmax_backward>(context, descriptor, std::move(arguments));
+  }
+  dnnl::logsoftmax_forward::primitive_desc forward({dnnl::prop_kind::forward_training, desc, 1}, primitive_attributes(), context.engine());
+  dnnl::logsoftmax_backward::primitive_desc descriptor({desc, desc, 1}, primitive_attributes(), context.engine(), forward);
+  return primitive_kernel<dnnl::logsoftmax_backward>(context, descriptor, std::move(arguments));
 }
 
 std::unique_ptr<Kernel> make_layer_norm_backward(const CompileContext& context, NodeRef node) {
   Rows rows = rows_of(node.node.shape);
   if (rows.rows == 0) return nullptr;
-  const float* weight = node.node.inputs.size() > 2 ? input_as<float>(context, node.node, 2) : nullptr;
-  return std::make_unique<LayerNormBackwardKernel>(input_as<float>(context, node.node, 0), input_as<float>(context, node.node, 1), weight,
-                                                   reinterpret_cast<float*>(context.address(node.id)), rows, node.node.attrs.value);
+  const float* x = input_as<float>(context, node.node, 0);
+  const float* dy = input_as<float>(context, node.node, 1);
+  auto* dx = reinterpret_cast<float*>(context.address(node.id));
+  if (node.node.inputs.size() > 2)
+    return std::make_unique<LayerNormBackwardKernel<true>>(x, dy, input_as<float>(context, node.node, 2), dx, rows, node.node.attrs.value);
+  return std::make_unique<LayerNormBackwardKernel<false>>(x, dy, nullptr, dx, rows, node.node.attrs.value);
 }
 
 std::unique_ptr<Kernel> make_embedding_backward(const CompileContext& context, NodeRef node) {
@@ -187,16 +135,7 @@ std::unique_ptr<Kernel> make_embedding_backward(const CompileContext& context, N
                                                    shape[0], shape[1]);
 }
 
-std::unique_ptr<Kernel> make_cross_entropy_backward(const CompileContext& context, NodeRef node) {
-  Rows rows = rows_of(node.node.shape);
-  if (rows.rows == 0) return nullptr;
-  return std::make_unique<CrossEntropyBackwardKernel>(input_as<float>(context, node.node, 0), input_as<int32_t>(context, node.node, 1),
-                                                      input_as<float>(context, node.node, 2), reinterpret_cast<float*>(context.address(node.id)), rows,
-                                                      node.node.attrs.ignore_index);
-}
-
-// dy (Phi(x) + x phi(x)): oneDNN's gelu_erf backward, which needs a forward descriptor as a hint
-// but never runs the forward.
+// dy (Phi(x) + x phi(x)): oneDNN's gelu_erf backward.
 std::unique_ptr<Kernel> make_gelu_backward(const CompileContext& context, NodeRef node) {
   int64_t count = element_count(node.node.shape);
   if (count == 0) return nullptr;

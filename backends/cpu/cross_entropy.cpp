@@ -1,0 +1,107 @@
+// Cross-entropy and its backward op. The exponentials, which dominate, run in oneDNN's
+// vectorised softmax primitives over all rows; a loop over rows then applies targets, the
+// ignore index and the mean over counted rows (docs/ops.md).
+#include "dnnl_support.hpp"
+#include "parallel.hpp"
+#include "rows.hpp"
+
+#include <cstring>
+
+namespace heed::cpu {
+
+namespace {
+
+bool counts(int64_t target, int64_t ignore_index, int64_t classes) { return target != ignore_index && target >= 0 && target < classes; }
+
+// mean over counted rows of -log_softmax(row)[target]; 0 when no row counts.
+class CrossEntropyKernel final : public Kernel {
+ public:
+  CrossEntropyKernel(const CompileContext& context, const std::byte* logits, const int32_t* targets, float* output, Rows rows, int64_t ignore_index)
+      : log_probabilities_(rows.rows * rows.width * 4), targets_(targets), output_(output), rows_(rows), ignore_index_(ignore_index) {
+    if (rows.rows > 0 && rows.width > 0) log_softmax_ = softmax_primitive(context, true, rows, logits, log_probabilities_.data());
+  }
+
+  void run() override {
+    if (log_softmax_) log_softmax_->run();
+    const auto* log_probabilities = reinterpret_cast<const float*>(log_probabilities_.data());
+    // Serial, in row order: one read per row, and the sum does not depend on the thread count.
+    double total = 0;
+    int64_t counted = 0;
+    for (int64_t row = 0; row < rows_.rows; ++row) {
+      int64_t target = targets_[row];
+      if (!counts(target, ignore_index_, rows_.width)) continue;
+      total -= log_probabilities[row * rows_.width + target];
+      ++counted;
+    }
+    *output_ = counted == 0 ? 0.0f : static_cast<float>(total / static_cast<double>(counted));
+  }
+
+ private:
+  AlignedBuffer log_probabilities_;
+  std::unique_ptr<Kernel> log_softmax_;
+  const int32_t* targets_;
+  float* output_;
+  Rows rows_;
+  int64_t ignore_index_;
+};
+
+// dlogits = dloss (softmax(row) - one_hot(target)) / count on counted rows, 0 elsewhere: the
+// softmax is written straight into dlogits, then scaled in place.
+class CrossEntropyBackwardKernel final : public Kernel {
+ public:
+  CrossEntropyBackwardKernel(const CompileContext& context, const std::byte* logits, const int32_t* targets, const float* dloss, float* dlogits,
+                             Rows rows, int64_t ignore_index)
+      : softmax_(softmax_primitive(context, false, rows, logits, reinterpret_cast<std::byte*>(dlogits))),
+        targets_(targets),
+        dloss_(dloss),
+        dlogits_(dlogits),
+        rows_(rows),
+        ignore_index_(ignore_index) {}
+
+  void run() override {
+    softmax_->run();
+    int64_t counted = 0;
+    for (int64_t row = 0; row < rows_.rows; ++row) counted += counts(targets_[row], ignore_index_, rows_.width);
+    const float scale = counted == 0 ? 0.0f : static_cast<float>(static_cast<double>(*dloss_) / static_cast<double>(counted));
+    parallel_ranges(rows_.rows, row_grain(rows_), [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        float* dx = dlogits_ + row * rows_.width;
+        int64_t target = targets_[row];
+        if (!counts(target, ignore_index_, rows_.width)) {
+          std::memset(dx, 0, static_cast<size_t>(rows_.width) * sizeof(float));
+          continue;
+        }
+        for (int64_t i = 0; i < rows_.width; ++i) dx[i] *= scale;
+        dx[target] -= scale;
+      }
+    });
+  }
+
+ private:
+  std::unique_ptr<Kernel> softmax_;
+  const int32_t* targets_;
+  const float* dloss_;
+  float* dlogits_;
+  Rows rows_;
+  int64_t ignore_index_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_cross_entropy(const CompileContext& context, NodeRef node) {
+  return std::make_unique<CrossEntropyKernel>(context, context.input_address(node.node, 0),
+                                              reinterpret_cast<const int32_t*>(context.input_address(node.node, 1)),
+                                              reinterpret_cast<float*>(context.address(node.id)), rows_of(context.input(node.node, 0).shape),
+                                              node.node.attrs.ignore_index);
+}
+
+std::unique_ptr<Kernel> make_cross_entropy_backward(const CompileContext& context, NodeRef node) {
+  Rows rows = rows_of(node.node.shape);
+  if (rows.rows == 0) return nullptr;
+  return std::make_unique<CrossEntropyBackwardKernel>(context, context.input_address(node.node, 0),
+                                                      reinterpret_cast<const int32_t*>(context.input_address(node.node, 1)),
+                                                      reinterpret_cast<const float*>(context.input_address(node.node, 2)),
+                                                      reinterpret_cast<float*>(context.address(node.id)), rows, node.node.attrs.ignore_index);
+}
+
+}  // namespace heed::cpu
