@@ -1,0 +1,40 @@
+// Matmul: plain, every combination of transposes, batched, broadcast batch axes, size-1 and odd
+// sizes.
+#include "cases.hpp"
+
+namespace heed::test {
+
+std::vector<OpCase> matmul_cases() {
+  std::vector<OpCase> cases;
+  struct Product {
+    Shape a, b;
+    bool ta, tb;
+  };
+  const std::vector<Product> products{
+      {{3, 5}, {5, 4}, false, false},
+      {{5, 3}, {5, 4}, true, false},
+      {{3, 5}, {4, 5}, false, true},
+      {{5, 3}, {4, 5}, true, true},
+      {{17, 19}, {19, 23}, false, false},
+      {{1, 5}, {5, 1}, false, false},
+      {{3, 1}, {1, 4}, false, false},
+      {{2, 3, 5}, {2, 5, 4}, false, false},
+      {{2, 5, 3}, {2, 4, 5}, true, true},
+      {{2, 1, 3, 5}, {4, 5, 7}, false, false},
+      {{3, 5}, {2, 3, 5, 4}, false, false},
+      {{2, 3, 6, 5}, {1, 7, 6}, true, true},
+      {{4, 3, 5}, {5, 2}, false, false},
+      {{33, 65}, {31, 65}, false, true},
+  };
+  for (const Product& p : products) {
+    std::string name = fmt::format("{}{} x {}{}", shape_string(p.a), p.ta ? "^T" : "", shape_string(p.b), p.tb ? "^T" : "");
+    cases.push_back({"matmul", name, {In(p.a), In(p.b)}, [p](Graph&, const Inputs& x) -> Outputs { return {matmul(x[0], x[1], p.ta, p.tb)}; }});
+  }
+  cases.push_back({"matmul", "a product of a tensor with itself", {In({6, 6})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {matmul(x[0], x[0], false, true)}; }});
+  cases.push_back({"matmul", "linear layer with bias and relu", {In({5, 7}), In({4, 7}), In({4})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {relu(matmul(x[0], x[1], false, true) + x[2])}; }});
+  return cases;
+}
+
+}  // namespace heed::test
