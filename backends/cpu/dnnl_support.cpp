@@ -22,6 +22,14 @@ std::byte* CompileContext::address(NodeId id) const {
   return data;
 }
 
+void CompileContext::count_uses() {
+  consumers_.assign(static_cast<size_t>(graph_.size()), 0);
+  outputs_.assign(static_cast<size_t>(graph_.size()), 0);
+  for (NodeId id : plan_.order)
+    for (NodeId input : graph_.node(id).inputs) ++consumers_[static_cast<size_t>(input)];
+  for (NodeId id : graph_.outputs()) outputs_[static_cast<size_t>(id)] = 1;
+}
+
 std::string describe_node(const CompileContext& context, NodeRef node) {
   std::vector<std::string> inputs;
   for (NodeId input : node.node.inputs) {

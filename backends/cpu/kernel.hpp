@@ -11,6 +11,7 @@
 #include <dnnl.hpp>
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -40,7 +41,9 @@ class CompileContext {
  public:
   CompileContext(const Graph& graph, const Plan& plan, const ValueBuffers& buffers, Scratchpad& scratchpad, const dnnl::engine& engine,
                  const dnnl::stream& stream)
-      : graph_(graph), plan_(plan), buffers_(buffers), scratchpad_(scratchpad), engine_(engine), stream_(stream) {}
+      : graph_(graph), plan_(plan), buffers_(buffers), scratchpad_(scratchpad), engine_(engine), stream_(stream) {
+    count_uses();
+  }
 
   const Graph& graph() const { return graph_; }
   const Plan& plan() const { return plan_; }
@@ -50,14 +53,24 @@ class CompileContext {
   const dnnl::engine& engine() const { return engine_; }
   const dnnl::stream& stream() const { return stream_; }
   Scratchpad& scratchpad() const { return scratchpad_; }
+  int64_t bytes(NodeId id) const { return buffers_.bytes(id); }
+
+  // How many scheduled nodes read a value directly, and whether the program must keep it:
+  // fusion may only swallow a value nobody else sees.
+  int consumers(NodeId id) const { return consumers_[static_cast<size_t>(id)]; }
+  bool is_output(NodeId id) const { return outputs_[static_cast<size_t>(id)] != 0; }
 
  private:
+  void count_uses();
+
   const Graph& graph_;
   const Plan& plan_;
   const ValueBuffers& buffers_;
   Scratchpad& scratchpad_;
   const dnnl::engine& engine_;
   const dnnl::stream& stream_;
+  std::vector<int> consumers_;
+  std::vector<char> outputs_;
 };
 
 // A node with its id, so that factories can name it in errors and find its output.
@@ -73,6 +86,14 @@ std::string describe_node(const CompileContext& context, NodeRef node);  // "mat
 using KernelFactory = std::unique_ptr<Kernel> (*)(const CompileContext& context, NodeRef node);
 
 std::unique_ptr<Kernel> make_kernel(const CompileContext& context, NodeRef node);
+
+// A matmul that also does the work of the nodes right after it in the schedule (a bias add, an
+// activation), which then need no kernel of their own (matmul.cpp).
+struct FusedKernel {
+  std::unique_ptr<Kernel> kernel;
+  size_t absorbed;  // how many nodes after the matmul's position it covers
+};
+std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position);
 
 // Copies bytes unchanged (a reduction over size-1 axes, a concat of one non-empty part).
 std::unique_ptr<Kernel> copy_kernel(const std::byte* source, std::byte* destination, int64_t bytes);

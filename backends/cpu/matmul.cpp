@@ -1,7 +1,8 @@
 // Batched matmul on oneDNN's matmul primitive. Transposes are strides of the operand's
 // descriptor, never a copy; broadcast batch axes are size-1 dims, which oneDNN broadcasts. A
 // product whose right operand is one matrix for every batch folds the batch into m, so a
-// Linear layer on [batch, tokens, features] is a single plain GEMM.
+// Linear layer on [batch, tokens, features] is a single plain GEMM. A bias add (and an
+// activation) scheduled right after the product become the primitive's bias and post-op.
 #include "dnnl_support.hpp"
 
 namespace heed::cpu {
@@ -21,17 +22,24 @@ struct BatchAxis {
   int64_t a_stride, b_stride;  // of the innermost axis merged in
 };
 
-}  // namespace
+// The product as oneDNN sees it.
+struct MatmulProblem {
+  bool empty = false;       // no output element: nothing to do
+  bool no_inner = false;    // k == 0: the output is all zeros
+  dnnl::memory::desc a, b, out;
+};
 
-std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node) {
+MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
   const Shape& out = node.node.shape;
   const size_t rank = out.size(), batch_rank = rank - 2;
   const bool transpose_a = node.node.attrs.transpose_a, transpose_b = node.node.attrs.transpose_b;
   Shape a_shape = padded(context.input(node.node, 0).shape, rank), b_shape = padded(context.input(node.node, 1).shape, rank);
   std::vector<int64_t> a_strides = dense_strides(a_shape), b_strides = dense_strides(b_shape);
   int64_t m = out[rank - 2], n = out[rank - 1], k = transpose_a ? a_shape[rank - 2] : a_shape[rank - 1];
-  if (element_count(out) == 0) return nullptr;
-  if (k == 0) return zero_kernel(context.address(node.id), element_count(out) * 4);
+  MatmulProblem problem;
+  problem.empty = element_count(out) == 0;
+  problem.no_inner = k == 0;
+  if (problem.empty || problem.no_inner) return problem;
 
   std::vector<BatchAxis> batch;
   for (size_t axis = 0; axis < batch_rank; ++axis) {
@@ -68,15 +76,111 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
   b_dims.insert(b_dims.end(), {k, n});
   b_layout.insert(b_layout.end(), {transpose_b ? 1 : n, transpose_b ? k : 1});
   out_dims.insert(out_dims.end(), {rows, n});
+  problem.a = strided_desc(a_dims, f32, a_layout);
+  problem.b = strided_desc(b_dims, f32, b_layout);
+  problem.out = dense_desc(Shape(out_dims.begin(), out_dims.end()), f32);
+  return problem;
+}
 
-  dnnl::memory::desc a_desc = strided_desc(a_dims, f32, a_layout), b_desc = strided_desc(b_dims, f32, b_layout);
-  dnnl::memory::desc out_desc = dense_desc(Shape(out_dims.begin(), out_dims.end()), f32);
-  dnnl::matmul::desc operation(a_desc, b_desc, out_desc);
-  dnnl::matmul::primitive_desc descriptor(operation, primitive_attributes(), context.engine());
+std::optional<dnnl::algorithm> activation_algorithm(Op op) {
+  switch (op) {
+    case Op::Relu: return dnnl::algorithm::eltwise_relu;
+    case Op::Gelu: return dnnl::algorithm::eltwise_gelu_erf;
+    case Op::Tanh: return dnnl::algorithm::eltwise_tanh;
+    case Op::Sigmoid: return dnnl::algorithm::eltwise_logistic;
+    default: return std::nullopt;
+  }
+}
+
+bool overlaps(const CompileContext& context, NodeId a, NodeId b) {
+  const std::byte* a_begin = context.address(a);
+  const std::byte* b_begin = context.address(b);
+  return a_begin < b_begin + context.bytes(b) && b_begin < a_begin + context.bytes(a);
+}
+
+// The value a node reads as its only consumer, seen through aliases (reshapes): `value` must be
+// read by nothing else and kept by nobody, else its bytes are needed and fusing would skip them.
+bool only_feeds(const CompileContext& context, NodeId value, NodeId reader) {
+  return !context.is_output(value) && context.consumers(value) == 1 &&
+         std::find(context.graph().node(reader).inputs.begin(), context.graph().node(reader).inputs.end(), value) !=
+             context.graph().node(reader).inputs.end();
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node) {
+  MatmulProblem problem = describe_problem(context, node);
+  if (problem.empty) return nullptr;
+  if (problem.no_inner) return zero_kernel(context.address(node.id), element_count(node.node.shape) * 4);
+  dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, problem.out}, primitive_attributes(), context.engine());
   return primitive_kernel<dnnl::matmul>(context, descriptor,
-                                        {{DNNL_ARG_SRC, wrap(context, a_desc, context.input_address(node.node, 0))},
-                                         {DNNL_ARG_WEIGHTS, wrap(context, b_desc, context.input_address(node.node, 1))},
-                                         {DNNL_ARG_DST, wrap(context, out_desc, context.address(node.id))}});
+                                        {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(node.node, 0))},
+                                         {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(node.node, 1))},
+                                         {DNNL_ARG_DST, wrap(context, problem.out, context.address(node.id))}});
+}
+
+// matmul -> add(bias [n]) [-> reshape] [-> activation], each the next node of the schedule and the
+// only reader of the one before. The fused kernel runs at the matmul's position and writes the
+// last node's output; the bias is computed by then, since it comes before the add, and nothing
+// runs in between. The planner may give the last output the bytes of an input released at the
+// matmul, which oneDNN cannot read in place, so overlapping buffers are not fused.
+std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position) {
+  const std::vector<NodeId>& order = context.plan().order;
+  const Graph& graph = context.graph();
+  const NodeId matmul = order[position];
+  if (position + 1 >= order.size()) return std::nullopt;
+  const NodeId add = order[position + 1];
+  const Node& add_node = graph.node(add);
+  const Node& matmul_node = graph.node(matmul);
+  if (add_node.op != Op::Add || !only_feeds(context, matmul, add) || add_node.shape != matmul_node.shape) return std::nullopt;
+  const NodeId bias = add_node.inputs[0] == matmul ? add_node.inputs[1] : add_node.inputs[0];
+  const Node& bias_node = graph.node(bias);
+  if (bias == matmul || bias_node.dtype != f32 || element_count(bias_node.shape) != matmul_node.shape.back() ||
+      (!bias_node.shape.empty() && bias_node.shape.back() != matmul_node.shape.back()))
+    return std::nullopt;
+
+  NodeId last = add;
+  size_t absorbed = 1;
+  std::optional<dnnl::algorithm> activation;
+  // An activation, possibly behind a reshape of the sum (Linear returns one).
+  size_t next = position + 2;
+  NodeId feed = add;
+  if (next < order.size() && graph.node(order[next]).op == Op::Reshape && only_feeds(context, add, order[next])) {
+    feed = order[next];
+    ++next;
+  }
+  if (next < order.size() && only_feeds(context, feed, order[next]) && (feed == add || !context.is_output(add)) &&
+      (feed == add || context.consumers(add) == 1))
+    if ((activation = activation_algorithm(graph.node(order[next]).op))) {
+      last = order[next];
+      absorbed = next - position;
+    }
+
+  MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
+  if (problem.empty || problem.no_inner) return std::nullopt;
+  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias})
+    if (overlaps(context, last, input)) return std::nullopt;
+  try {
+    dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
+    bias_dims.back() = matmul_node.shape.back();
+    dnnl::memory::desc bias_desc = dense_desc(Shape(bias_dims.begin(), bias_dims.end()), f32);
+    dnnl::primitive_attr attributes = primitive_attributes();
+    if (activation) {
+      dnnl::post_ops post_ops;
+      post_ops.append_eltwise(1.0f, *activation, 0.0f, 0.0f);
+      attributes.set_post_ops(post_ops);
+    }
+    dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, bias_desc, problem.out}, attributes, context.engine());
+    std::unique_ptr<Kernel> kernel =
+        primitive_kernel<dnnl::matmul>(context, descriptor,
+                                       {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
+                                        {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
+                                        {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
+                                        {DNNL_ARG_DST, wrap(context, problem.out, context.address(last))}});
+    return FusedKernel{std::move(kernel), absorbed};
+  } catch (const dnnl::error&) {
+    return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
+  }
 }
 
 }  // namespace heed::cpu

@@ -32,10 +32,24 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
   ThreadCount scope(threads_);
   CompileContext context(graph, plan, buffers_, scratchpad_, engine_, stream_);
   kernels_.reserve(plan.order.size());
-  for (NodeId id : plan.order) {
+  for (size_t position = 0; position < plan.order.size(); ++position) {
+    NodeId id = plan.order[position];
     // An alias's bytes are its root's, whatever the op that made it.
     if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;
-    if (std::unique_ptr<Kernel> kernel = make_kernel(context, {id, graph.node(id)})) {
+    std::unique_ptr<Kernel> kernel;
+    if (graph.node(id).op == Op::Matmul)
+      if (std::optional<FusedKernel> fused = fuse_matmul(context, position)) {
+        kernel = std::move(fused->kernel);
+        std::string name = describe_node(context, {id, graph.node(id)});
+        for (size_t next = position + 1; next <= position + fused->absorbed; ++next)
+          name += fmt::format(" + {}", op_name(graph.node(plan.order[next]).op));
+        kernels_.push_back(std::move(kernel));
+        kernel_names_.push_back(std::move(name));
+        position += fused->absorbed;
+        continue;
+      }
+    kernel = make_kernel(context, {id, graph.node(id)});
+    if (kernel) {
       kernels_.push_back(std::move(kernel));
       kernel_names_.push_back(describe_node(context, {id, graph.node(id)}));
     }
