@@ -14,6 +14,7 @@ std::vector<OpCase> matmul_cases();
 std::vector<OpCase> nn_cases();
 std::vector<OpCase> backward_cases();
 std::vector<OpCase> composite_cases();
+std::vector<OpCase> large_cases();
 
 using Outputs = std::vector<Tensor>;
 using Inputs = std::vector<Tensor>;

@@ -8,6 +8,7 @@
 #include <heed/heed.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -288,6 +289,10 @@ void check_on_backend(const OpCase& c, const std::string& backend_name, Backend&
 }  // namespace
 
 void check_case(const OpCase& c) {
+  // A crash inside a backend ends the process before doctest can say which case ran:
+  // HEED_TEST_VERBOSE=1 names each case as it starts.
+  if (const char* verbose = std::getenv("HEED_TEST_VERBOSE"); verbose && *verbose && *verbose != '0')
+    fmt::print(stderr, "case: {} ({}) [{}]\n", c.op, c.name, input_summary(c));
   INFO("case: " << c.op << " (" << c.name << ") [" << input_summary(c) << "]");
   std::vector<HostTensor> values;
   for (size_t i = 0; i < c.inputs.size(); ++i) values.push_back(make_values(c.inputs[i], hash(fmt::format("{}/{}/{}", c.op, c.name, i))));
