@@ -5,6 +5,8 @@
 // activation) scheduled right after the product become the primitive's bias and post-op.
 #include "dnnl_support.hpp"
 
+#include <cstdlib>
+
 namespace heed::cpu {
 
 namespace {
@@ -125,6 +127,8 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
 // runs in between. The planner may give the last output the bytes of an input released at the
 // matmul, which oneDNN cannot read in place, so overlapping buffers are not fused.
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position) {
+  // $HEED_CPU_NO_FUSION turns fusion off, to tell a fusion bug from a kernel bug.
+  if (std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
   const std::vector<NodeId>& order = context.plan().order;
   const Graph& graph = context.graph();
   const NodeId matmul = order[position];
