@@ -1,0 +1,64 @@
+#pragma once
+// Lowering nodes into dispatches: one function per op family (kernels/<family>.cpp), chosen by
+// op in lowering.cpp. A lowering function reads the node and its inputs' locations, picks
+// workgroup and tile sizes from the device's limits, and emits dispatches.
+#include "../device.hpp"
+#include "dispatch.hpp"
+
+#include <heed/graph.hpp>
+
+namespace heed::vulkan {
+
+class Lowering {
+ public:
+  Lowering(const Graph& graph, const DeviceInfo& device, MemoryLayout& layout, std::vector<Dispatch>& out)
+      : graph_(graph), device_(device), layout_(layout), out_(out) {}
+
+  const Graph& graph() const { return graph_; }
+  const DeviceInfo& device() const { return device_; }
+  const Node& input_node(const Node& node, size_t i) const { return graph_.node(node.inputs.at(i)); }
+  Slot value(NodeId id) const { return layout_.value(id); }
+  Slot input(const Node& node, size_t i) const { return layout_.value(node.inputs.at(i)); }
+  Slot zero_word() const { return layout_.zero_word(); }
+  Slot scratch(int64_t bytes) { return layout_.scratch(bytes); }
+  void emit(Dispatch dispatch) { out_.push_back(std::move(dispatch)); }
+
+  // Never more than 256 invocations: the shaders' shared arrays have fixed sizes for that.
+  static constexpr uint32_t max_workgroup = 256;
+  // Workgroup size for one-invocation-per-element shaders, within the device's limits.
+  uint32_t elementwise_size() const;
+  // Workgroup size for a workgroup-per-row shader: a power of two near the row's width.
+  uint32_t row_size(int64_t width) const;
+  // Groups for a grid-stride loop over `count` items with `size` per group (at least one).
+  uint32_t groups_for(int64_t count, uint32_t size) const;
+  uint32_t max_groups_x() const;
+
+ private:
+  const Graph& graph_;
+  const DeviceInfo& device_;
+  MemoryLayout& layout_;
+  std::vector<Dispatch>& out_;
+};
+
+using LowerFunction = void (*)(Lowering& lowering, const Node& node, NodeId id);
+
+// The function that lowers `op`; null where the backend has none (compile then fails naming
+// the op, through Backend::supports).
+LowerFunction lowering_for(Op op);
+
+// Family entry points (kernels/<family>.cpp).
+void lower_creation(Lowering&, const Node&, NodeId);
+void lower_unary(Lowering&, const Node&, NodeId);
+void lower_binary(Lowering&, const Node&, NodeId);
+void lower_shape(Lowering&, const Node&, NodeId);
+void lower_reduction(Lowering&, const Node&, NodeId);
+void lower_matmul(Lowering&, const Node&, NodeId);
+void lower_rows(Lowering&, const Node&, NodeId);
+void lower_embedding(Lowering&, const Node&, NodeId);
+void lower_cross_entropy(Lowering&, const Node&, NodeId);
+void lower_optimizer(Lowering&, const Node&, NodeId);
+
+// "matmul f32[2, 3] x f32[3, 4]": an op and its inputs' shapes, for error messages.
+std::string describe_node(const Graph& graph, const Node& node);
+
+}  // namespace heed::vulkan

@@ -1,0 +1,88 @@
+#version 450
+// Batched matmul C[b] = op(A)[b] op(B)[b], tiled through shared memory. A workgroup computes a
+// BM x BN tile of C, each invocation a TM x TN block of it strided across the tile (so that
+// neighbouring invocations touch neighbouring columns). Transposes and broadcast batch axes
+// are only strides: the host passes op(A)'s row and k strides and each operand's batch strides.
+// Accumulation is f32.
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint BM = 64;
+layout(constant_id = 2) const uint BN = 64;
+layout(constant_id = 3) const uint BK = 16;
+layout(constant_id = 4) const uint TM = 4;
+layout(constant_id = 5) const uint TN = 4;
+
+layout(std430, binding = 0) writeonly buffer Out { float c[]; };
+layout(std430, binding = 1) readonly buffer A { float a[]; };
+layout(std430, binding = 2) readonly buffer B { float b[]; };
+
+const uint max_batch_rank = 4;
+
+layout(push_constant) uniform Push {
+  uint base_c, base_a, base_b;
+  uint m, n, k;
+  uint batch_count, batch_rank;
+  uint batch_dims[max_batch_rank];
+  uint batch_stride_a[max_batch_rank];
+  uint batch_stride_b[max_batch_rank];
+  uint a_row, a_k;  // op(A)[i][kk] = a[i * a_row + kk * a_k]
+  uint b_k, b_col;  // op(B)[kk][j] = b[kk * b_k + j * b_col]
+} pc;
+
+// [kk][i] and [kk][j], sized for the largest tiles the host picks (BK * BM, BK * BN <= 1024).
+shared float tile_a[1024];
+shared float tile_b[1024];
+
+void main() {
+  const uint threads = (BM / TM) * (BN / TN);
+  uint lane = gl_LocalInvocationID.x;
+  uint tx = lane % (BN / TN), ty = lane / (BN / TN);
+  uint row0 = gl_WorkGroupID.y * BM, col0 = gl_WorkGroupID.x * BN;
+
+  for (uint batch = gl_WorkGroupID.z; batch < pc.batch_count; batch += gl_NumWorkGroups.z) {
+    uint offset_a = pc.base_a, offset_b = pc.base_b, rest = batch;
+    for (uint d = pc.batch_rank; d-- > 0u;) {
+      uint q = rest / pc.batch_dims[d], r = rest - q * pc.batch_dims[d];
+      offset_a += r * pc.batch_stride_a[d];
+      offset_b += r * pc.batch_stride_b[d];
+      rest = q;
+    }
+
+    float acc[TM * TN];
+    for (uint i = 0u; i < TM * TN; ++i) acc[i] = 0.0;
+
+    for (uint k0 = 0u; k0 < pc.k; k0 += BK) {
+      // Walk the tile along whichever axis is contiguous in memory, so loads coalesce.
+      for (uint e = lane; e < BM * BK; e += threads) {
+        uint i, kk;
+        if (pc.a_k == 1u) { i = e / BK; kk = e % BK; } else { kk = e / BM; i = e % BM; }
+        uint gi = row0 + i, gk = k0 + kk;
+        tile_a[kk * BM + i] = gi < pc.m && gk < pc.k ? a[offset_a + gi * pc.a_row + gk * pc.a_k] : 0.0;
+      }
+      for (uint e = lane; e < BN * BK; e += threads) {
+        uint j, kk;
+        if (pc.b_col == 1u) { kk = e / BN; j = e % BN; } else { j = e / BK; kk = e % BK; }
+        uint gj = col0 + j, gk = k0 + kk;
+        tile_b[kk * BN + j] = gj < pc.n && gk < pc.k ? b[offset_b + gk * pc.b_k + gj * pc.b_col] : 0.0;
+      }
+      barrier();
+      for (uint kk = 0u; kk < BK; ++kk) {
+        float ra[TM], rb[TN];
+        for (uint i = 0u; i < TM; ++i) ra[i] = tile_a[kk * BM + ty + i * (BM / TM)];
+        for (uint j = 0u; j < TN; ++j) rb[j] = tile_b[kk * BN + tx + j * (BN / TN)];
+        for (uint i = 0u; i < TM; ++i)
+          for (uint j = 0u; j < TN; ++j) acc[i * TN + j] = fma(ra[i], rb[j], acc[i * TN + j]);
+      }
+      barrier();
+    }
+
+    uint offset_c = pc.base_c + batch * pc.m * pc.n;
+    for (uint i = 0u; i < TM; ++i) {
+      uint gi = row0 + ty + i * (BM / TM);
+      if (gi >= pc.m) continue;
+      for (uint j = 0u; j < TN; ++j) {
+        uint gj = col0 + tx + j * (BN / TN);
+        if (gj < pc.n) c[offset_c + gi * pc.n + gj] = acc[i * TN + j];
+      }
+    }
+  }
+}
