@@ -20,17 +20,17 @@ HostTensor::HostTensor(Shape shape, std::vector<int32_t> values) : HostTensor(DT
   std::memcpy(words_.data(), values.data(), values.size() * 4);
 }
 
-std::span<float> HostTensor::f32() {
+std::span<float> HostTensor::f32() & {
   if (dtype_ != DType::f32) fail("HostTensor: asked for f32 values of an {} tensor {}", dtype_name(dtype_), shape_string(shape_));
   return {reinterpret_cast<float*>(words_.data()), words_.size()};
 }
-std::span<const float> HostTensor::f32() const { return const_cast<HostTensor*>(this)->f32(); }
+std::span<const float> HostTensor::f32() const& { return const_cast<HostTensor&>(*this).f32(); }
 
-std::span<int32_t> HostTensor::i32() {
+std::span<int32_t> HostTensor::i32() & {
   if (dtype_ != DType::i32) fail("HostTensor: asked for i32 values of an {} tensor {}", dtype_name(dtype_), shape_string(shape_));
   return {reinterpret_cast<int32_t*>(words_.data()), words_.size()};
 }
-std::span<const int32_t> HostTensor::i32() const { return const_cast<HostTensor*>(this)->i32(); }
+std::span<const int32_t> HostTensor::i32() const& { return const_cast<HostTensor&>(*this).i32(); }
 
 float HostTensor::item() const {
   if (size() != 1) fail("HostTensor::item: the tensor has shape {}, not one element", shape_string(shape_));

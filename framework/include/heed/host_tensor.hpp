@@ -19,10 +19,14 @@ class HostTensor {
   int64_t size() const { return static_cast<int64_t>(words_.size()); }
   int64_t bytes() const { return size() * 4; }
 
-  std::span<float> f32();  // throws if the dtype is not f32
-  std::span<const float> f32() const;
-  std::span<int32_t> i32();
-  std::span<const int32_t> i32() const;
+  // Views of the values; throw if the dtype differs. Not callable on a temporary (such as
+  // program.read(x).f32()), whose view would dangle: keep the HostTensor in a variable first.
+  std::span<float> f32() &;
+  std::span<const float> f32() const&;
+  std::span<int32_t> i32() &;
+  std::span<const int32_t> i32() const&;
+  void f32() && = delete;
+  void i32() && = delete;
   void* data() { return words_.data(); }
   const void* data() const { return words_.data(); }
 
