@@ -1,0 +1,41 @@
+#pragma once
+// What `heed-train predict` shows: the model's output and its attention, as maps that the
+// terminal, JSON and PNG renderers all draw from. One predictor per model:
+// predict_dates.cpp, predict_charlm.cpp, predict_vit.cpp.
+#include "inference.hpp"
+#include "options.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace heed::trainer {
+
+struct AttentionMap {
+  std::string title;
+  std::string row_axis, column_axis;  // what the rows and columns are, for the picture's caption
+  std::vector<std::string> rows, columns;  // one label each (a character or a short word)
+  std::vector<float> weights;              // rows x columns, row-major
+
+  float at(size_t row, size_t column) const { return weights[row * columns.size() + column]; }
+};
+
+struct Prediction {
+  std::string output;              // the answer
+  std::vector<std::string> notes;  // further lines for people (input, probabilities, expected answer)
+  std::vector<AttentionMap> maps;  // dates, charlm: one; vit: one 7 x 7 map per layer
+  nlohmann::json json;             // the --json object: output, attention, source, target and more
+  std::vector<float> image;        // vit: the input image, [side, side] in [0, 1]
+  int image_side = 0;
+};
+
+Prediction predict_dates(InferenceModel& inference, const PredictOptions& options);
+Prediction predict_charlm(InferenceModel& inference, const PredictOptions& options, const std::string& data);
+Prediction predict_vit(InferenceModel& inference, const PredictOptions& options, const std::string& data);
+
+// A character as a one-glyph label: a space, a newline and bytes outside printable ASCII get
+// visible marks (terminal: UTF-8 symbols; PNG: the font's extra glyphs).
+std::string label_of(unsigned char c);
+
+}  // namespace heed::trainer
