@@ -65,13 +65,20 @@ uint apply_int(int u, int v) {
 void main() {
   uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
   for (uint i = gl_GlobalInvocationID.x; i < pc.count; i += stride) {
+    // The outermost axis takes what is left without a division: rank 1, the usual case once
+    // the host has merged axes, costs none.
     uint rest = i, ia = pc.base_a, ib = pc.base_b, ic = pc.base_c;
-    for (uint d = pc.rank; d-- > 0u;) {
+    for (uint d = pc.rank; d-- > 1u;) {
       uint q = rest / pc.dims[d], r = rest - q * pc.dims[d];
       ia += r * pc.stride_a[d];
       ib += r * pc.stride_b[d];
       ic += r * pc.stride_c[d];
       rest = q;
+    }
+    if (pc.rank > 0u) {
+      ia += rest * pc.stride_a[0];
+      ib += rest * pc.stride_b[0];
+      ic += rest * pc.stride_c[0];
     }
     uint result;
     if (OP == 11) {

@@ -20,12 +20,17 @@ layout(push_constant) uniform Push {
 void main() {
   uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
   for (uint i = gl_GlobalInvocationID.x; i < pc.count; i += stride) {
+    // The outermost axis takes what is left without a division.
     uint rest = i, ix = pc.base_x, iy = pc.base_y;
-    for (uint d = pc.rank; d-- > 0u;) {
+    for (uint d = pc.rank; d-- > 1u;) {
       uint q = rest / pc.dims[d], r = rest - q * pc.dims[d];
       ix += r * pc.stride_x[d];
       iy += r * pc.stride_y[d];
       rest = q;
+    }
+    if (pc.rank > 0u) {
+      ix += rest * pc.stride_x[0];
+      iy += rest * pc.stride_y[0];
     }
     y[iy] = x[ix];
   }

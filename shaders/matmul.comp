@@ -10,6 +10,12 @@ layout(constant_id = 2) const uint BN = 64;
 layout(constant_id = 3) const uint BK = 16;
 layout(constant_id = 4) const uint TM = 4;
 layout(constant_id = 5) const uint TN = 4;
+// 0: tiles through shared memory (GPUs). 1: no shared memory, for CPU implementations such as
+// lavapipe, where a barrier switches coroutines and every load of shared or storage memory
+// loops over the lanes, so the caches had better do the tiling: a workgroup owns TM whole rows
+// and each invocation TN columns strided by the workgroup size (measured on lavapipe: 3-4x the
+// shared-memory tiles).
+layout(constant_id = 6) const uint MODE = 0;
 
 layout(std430, binding = 0) writeonly buffer Out { float c[]; };
 layout(std430, binding = 1) readonly buffer A { float a[]; };
@@ -32,7 +38,53 @@ layout(push_constant) uniform Push {
 shared float tile_a[1024];
 shared float tile_b[1024];
 
+uint batch_offsets(uint batch, out uint offset_b) {
+  uint offset_a = pc.base_a, rest = batch;
+  offset_b = pc.base_b;
+  for (uint d = pc.batch_rank; d-- > 0u;) {
+    uint q = rest / pc.batch_dims[d], r = rest - q * pc.batch_dims[d];
+    offset_a += r * pc.batch_stride_a[d];
+    offset_b += r * pc.batch_stride_b[d];
+    rest = q;
+  }
+  return offset_a;
+}
+
+void main_direct() {
+  uint lane = gl_LocalInvocationID.x, threads = gl_WorkGroupSize.x;
+  uint row0 = gl_WorkGroupID.y * TM, col0 = gl_WorkGroupID.x * threads * TN + lane;
+  for (uint batch = gl_WorkGroupID.z; batch < pc.batch_count; batch += gl_NumWorkGroups.z) {
+    uint offset_b;
+    uint offset_a = batch_offsets(batch, offset_b);
+    // Out-of-range rows and columns read a valid element and are not stored.
+    uint rows[TM], cols[TN];
+    for (uint i = 0u; i < TM; ++i) rows[i] = offset_a + min(row0 + i, pc.m - 1u) * pc.a_row;
+    for (uint j = 0u; j < TN; ++j) cols[j] = offset_b + min(col0 + j * threads, pc.n - 1u) * pc.b_col;
+    float acc[TM * TN];
+    for (uint i = 0u; i < TM * TN; ++i) acc[i] = 0.0;
+    for (uint kk = 0u; kk < pc.k; ++kk) {
+      float ra[TM], rb[TN];
+      for (uint i = 0u; i < TM; ++i) ra[i] = a[rows[i] + kk * pc.a_k];
+      for (uint j = 0u; j < TN; ++j) rb[j] = b[cols[j] + kk * pc.b_k];
+      for (uint i = 0u; i < TM; ++i)
+        for (uint j = 0u; j < TN; ++j) acc[i * TN + j] = fma(ra[i], rb[j], acc[i * TN + j]);
+    }
+    uint offset_c = pc.base_c + batch * pc.m * pc.n;
+    for (uint i = 0u; i < TM; ++i) {
+      if (row0 + i >= pc.m) break;
+      for (uint j = 0u; j < TN; ++j) {
+        uint col = col0 + j * threads;
+        if (col < pc.n) c[offset_c + (row0 + i) * pc.n + col] = acc[i * TN + j];
+      }
+    }
+  }
+}
+
 void main() {
+  if (MODE == 1) {
+    main_direct();
+    return;
+  }
   const uint threads = (BM / TM) * (BN / TN);
   uint lane = gl_LocalInvocationID.x;
   uint tx = lane % (BN / TN), ty = lane / (BN / TN);

@@ -25,24 +25,25 @@ layout(push_constant) uniform Push {
   uint inner_strides[max_rank];
 } pc;
 
+// The outermost axis of each takes what is left without a division.
 uint outer_offset(uint o) {
   uint offset = pc.base_x;
-  for (uint d = pc.outer_rank; d-- > 0u;) {
+  for (uint d = pc.outer_rank; d-- > 1u;) {
     uint q = o / pc.outer_dims[d];
     offset += (o - q * pc.outer_dims[d]) * pc.outer_strides[d];
     o = q;
   }
-  return offset;
+  return pc.outer_rank > 0u ? offset + o * pc.outer_strides[0] : offset;
 }
 
 uint inner_offset(uint j) {
   uint offset = 0u;
-  for (uint d = pc.inner_rank; d-- > 0u;) {
+  for (uint d = pc.inner_rank; d-- > 1u;) {
     uint q = j / pc.inner_dims[d];
     offset += (j - q * pc.inner_dims[d]) * pc.inner_strides[d];
     j = q;
   }
-  return offset;
+  return pc.inner_rank > 0u ? offset + j * pc.inner_strides[0] : offset;
 }
 
 // Folds element j (value v) into the running (value, index) of this invocation.

@@ -83,7 +83,8 @@ TEST_CASE("vulkan: values persist across runs and write() reaches the device") {
   const std::vector<float> ones{1, 1, 1};
   program.run({{step, ones}});
   program.run({{step, ones}});
-  CHECK(program.read(counter).f32()[2] == doctest::Approx(5));
+  HostTensor counted = program.read(counter);
+  CHECK(counted.f32()[2] == doctest::Approx(5));
   program.write(counter, HostTensor({3}, std::vector<float>{10, 20, 30}));
   program.run({{step, ones}});
   HostTensor values = program.read(counter);

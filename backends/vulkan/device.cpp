@@ -139,6 +139,7 @@ Device::Device(const Instance& instance) : physical_(choose(instance)) {
   info_.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                               (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT) &&
                               (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
+  // For testing the shared-memory paths on a device that has subgroups.
   if (const char* off = std::getenv("HEED_VULKAN_NO_SUBGROUPS"); off && *off && *off != '0') info_.subgroup_arithmetic = false;
   info_.queue_family = static_cast<uint32_t>(compute_family(physical_));
   info_.vendor_id = properties.properties.vendorID;

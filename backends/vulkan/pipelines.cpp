@@ -59,7 +59,7 @@ PipelineStore::~PipelineStore() { save(); }
 VkShaderModule PipelineStore::module(Shader shader) {
   auto& slot = modules_[static_cast<size_t>(shader)];
   if (!slot) {
-    std::span<const uint32_t> code = spirv(shader, device_.info().subgroup_arithmetic, device_.info().float64);
+    std::span<const uint32_t> code = spirv(shader, {device_.info().subgroup_arithmetic, device_.info().float64});
     VkShaderModuleCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
     info.codeSize = code.size_bytes();

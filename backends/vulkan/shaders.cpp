@@ -43,19 +43,21 @@ std::string_view shader_name(Shader shader) {
   return "unknown";
 }
 
-std::span<const uint32_t> spirv(Shader shader, bool subgroup, bool float64) {
+std::span<const uint32_t> spirv(Shader shader, const ShaderFeatures& features) {
+  using Code = std::span<const uint32_t>;
+  const bool subgroup = features.subgroup_arithmetic, float64 = features.float64;
   switch (shader) {
-    case Shader::Fill: return float64 ? std::span<const uint32_t>(spirv_fill_fp64) : spirv_fill;
+    case Shader::Fill: return float64 ? Code(spirv_fill_fp64) : Code(spirv_fill);
     case Shader::Unary: return spirv_unary;
     case Shader::Binary: return spirv_binary;
     case Shader::Copy: return spirv_copy;
     case Shader::Matmul: return spirv_matmul;
     case Shader::Embedding: return spirv_embedding;
-    case Shader::Optimizer: return float64 ? std::span<const uint32_t>(spirv_optimizer_fp64) : spirv_optimizer;
-    case Shader::Reduce: return subgroup ? std::span<const uint32_t>(spirv_reduce_subgroup) : spirv_reduce;
-    case Shader::Softmax: return subgroup ? std::span<const uint32_t>(spirv_softmax_subgroup) : spirv_softmax;
-    case Shader::LayerNorm: return subgroup ? std::span<const uint32_t>(spirv_layer_norm_subgroup) : spirv_layer_norm;
-    case Shader::CrossEntropy: return subgroup ? std::span<const uint32_t>(spirv_cross_entropy_subgroup) : spirv_cross_entropy;
+    case Shader::Optimizer: return float64 ? Code(spirv_optimizer_fp64) : Code(spirv_optimizer);
+    case Shader::Reduce: return subgroup ? Code(spirv_reduce_subgroup) : Code(spirv_reduce);
+    case Shader::Softmax: return subgroup ? Code(spirv_softmax_subgroup) : Code(spirv_softmax);
+    case Shader::LayerNorm: return subgroup ? Code(spirv_layer_norm_subgroup) : Code(spirv_layer_norm);
+    case Shader::CrossEntropy: return subgroup ? Code(spirv_cross_entropy_subgroup) : Code(spirv_cross_entropy);
     case Shader::Count_: break;
   }
   return {};

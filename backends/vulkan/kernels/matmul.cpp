@@ -4,6 +4,7 @@
 #include "strides.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace heed::vulkan {
 
@@ -66,9 +67,16 @@ void lower_matmul(Lowering& lowering, const Node& node, NodeId id) {
   int64_t b_k = node.attrs.transpose_b ? 1 : b_cols, b_col = node.attrs.transpose_b ? b_cols : 1;
 
   Tile tile = choose_tile(lowering.device(), m, n);
+  // CPU implementations run the variant without shared memory (matmul.comp, MODE 1): a
+  // workgroup of 32 owns 8 rows, each invocation 4 columns. HEED_VULKAN_MATMUL_TILED=1 forces
+  // the GPUs' tiles there, so that tests on lavapipe cover them too.
+  const char* tiled = std::getenv("HEED_VULKAN_MATMUL_TILED");
+  const bool cpu = lowering.device().type == "cpu" && !(tiled && *tiled && *tiled != '0');
+  constexpr uint32_t direct_threads = 32, direct_rows = 8, direct_columns = 4;
   Dispatch dispatch;
   dispatch.shader = Shader::Matmul;
-  dispatch.specialization = {tile.threads(), tile.bm, tile.bn, tile.bk, tile.tm, tile.tn};
+  dispatch.specialization = cpu ? std::vector<uint32_t>{direct_threads, tile.bm, tile.bn, tile.bk, direct_rows, direct_columns, 1}
+                                : std::vector<uint32_t>{tile.threads(), tile.bm, tile.bn, tile.bk, tile.tm, tile.tn, 0};
   dispatch.bindings = {{lowering.value(id), true}, {lowering.input(node, 0), false}, {lowering.input(node, 1), false}};
   dispatch.push = PushWords(3)
                       .u32(m)
@@ -86,6 +94,10 @@ void lower_matmul(Lowering& lowering, const Node& node, NodeId id) {
                       .take();
   const VkPhysicalDeviceLimits& limits = lowering.device().limits;
   int64_t groups_x = (n + tile.bn - 1) / tile.bn, groups_y = (m + tile.bm - 1) / tile.bm;
+  if (cpu) {
+    groups_x = (n + direct_threads * direct_columns - 1) / (direct_threads * direct_columns);
+    groups_y = (m + direct_rows - 1) / direct_rows;
+  }
   if (groups_x > limits.maxComputeWorkGroupCount[0] || groups_y > limits.maxComputeWorkGroupCount[1])
     fail("Vulkan: {} needs {} x {} workgroups, more than the device allows", describe_node(lowering.graph(), node), groups_x, groups_y);
   dispatch.groups = {static_cast<uint32_t>(groups_x), static_cast<uint32_t>(groups_y),
