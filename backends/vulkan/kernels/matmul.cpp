@@ -94,9 +94,9 @@ void lower_matmul(Lowering& lowering, const Node& node, NodeId id) {
                       .take();
   const VkPhysicalDeviceLimits& limits = lowering.device().limits;
   int64_t groups_x = (n + tile.bn - 1) / tile.bn, groups_y = (m + tile.bm - 1) / tile.bm;
-  if (cpu) {
-    groups_x = (n + direct_threads * direct_columns - 1) / (direct_threads * direct_columns);
-    groups_y = (m + direct_rows - 1) / direct_rows;
+  if (cpu) {  // row blocks along x, column strips along y
+    groups_x = (m + direct_rows - 1) / direct_rows;
+    groups_y = (n + direct_threads * direct_columns - 1) / (direct_threads * direct_columns);
   }
   if (groups_x > limits.maxComputeWorkGroupCount[0] || groups_y > limits.maxComputeWorkGroupCount[1])
     fail("Vulkan: {} needs {} x {} workgroups, more than the device allows", describe_node(lowering.graph(), node), groups_x, groups_y);
