@@ -154,6 +154,8 @@ Device::Device(const Instance& instance) : physical_(choose(instance)) {
                                             VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
   for (uint32_t i = 0; i < memory_.memoryTypeCount; ++i)
     if ((memory_.memoryTypes[i].propertyFlags & unified) == unified && shared_memory_device) info_.unified_memory = true;
+  // For testing the staging paths of discrete GPUs on a CPU implementation.
+  if (const char* off = std::getenv("HEED_VULKAN_NO_UNIFIED_MEMORY"); off && *off && *off != '0') info_.unified_memory = false;
 
   VkPhysicalDeviceFeatures supported{};
   vkGetPhysicalDeviceFeatures(physical_, &supported);

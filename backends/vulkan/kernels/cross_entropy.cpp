@@ -15,11 +15,13 @@ void lower_cross_entropy(Lowering& lowering, const Node& node, NodeId id) {
   uint32_t size = lowering.row_size(classes);
   uint32_t row_groups = static_cast<uint32_t>(std::clamp<int64_t>(rows, 1, lowering.max_groups_x()));
 
-  auto stage = [&](uint32_t code, bool writes_out, uint32_t groups, uint32_t workgroup, int64_t stage_rows) {
+  // Every stage counts as writing the output and the scratch: the shader declares them writable,
+  // and the validation layer's synchronisation checks go by the declaration.
+  auto stage = [&](uint32_t code, uint32_t groups, uint32_t workgroup, int64_t stage_rows) {
     Dispatch dispatch;
     dispatch.shader = Shader::CrossEntropy;
     dispatch.specialization = {workgroup, code};
-    dispatch.bindings = {{lowering.value(id), writes_out},
+    dispatch.bindings = {{lowering.value(id), true},
                          {lowering.input(node, 0), false},
                          {lowering.input(node, 1), false},
                          {scratch, true},
@@ -32,12 +34,12 @@ void lower_cross_entropy(Lowering& lowering, const Node& node, NodeId id) {
   if (!backward) {
     // With no classes no target counts: the finishing stage then sees no rows and writes 0.
     bool any = rows > 0 && classes > 0;
-    if (any) stage(0, false, row_groups, size, rows);
-    stage(1, true, 1, single, any ? rows : 0);
+    if (any) stage(0, row_groups, size, rows);
+    stage(1, 1, single, any ? rows : 0);
   } else {
     if (rows == 0 || classes == 0) return;
-    stage(2, false, 1, single, rows);
-    stage(3, true, row_groups, size, rows);
+    stage(2, 1, single, rows);
+    stage(3, row_groups, size, rows);
   }
 }
 

@@ -11,11 +11,12 @@ void lower_optimizer(Lowering& lowering, const Node& node, NodeId) {
   Dispatch dispatch;
   dispatch.shader = Shader::Optimizer;
   dispatch.specialization = {size, adamw ? 1u : 0u};
-  // SGD: param, grad, velocity, hyper. AdamW: param, grad, m, v, hyper.
+  // SGD: param, grad, velocity, (velocity again: the shader's v, declared writable but unused
+  // by SGD, rather than the shared zero word), hyper. AdamW: param, grad, m, v, hyper.
   dispatch.bindings = {{lowering.input(node, 0), true},
                        {lowering.input(node, 1), false},
                        {lowering.input(node, 2), true},
-                       {adamw ? lowering.input(node, 3) : lowering.zero_word(), adamw},
+                       {lowering.input(node, adamw ? 3 : 2), true},
                        {lowering.input(node, adamw ? 4 : 3), false}};
   dispatch.push = PushWords(5).u32(count).take();
   dispatch.groups = {lowering.groups_for(count, size), 1, 1};
