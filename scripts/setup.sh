@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ meson ninja-build pkg-config cmake python3    # toolchain
   libfmt-dev doctest-dev libcli11-dev                # core, tests, tools
+  libpng-dev                                         # heed-train: attention pictures (--png)
   nlohmann-json3-dev zlib1g-dev                      # checkpoints (JSON header), gzipped IDX files
   fortunes dataset-fashion-mnist                     # default corpora of the text and fashion-mnist tasks
   libdnnl-dev                                        # CPU backend
