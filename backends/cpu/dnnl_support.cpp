@@ -1,5 +1,9 @@
 #include "dnnl_support.hpp"
 
+#include "parallel.hpp"
+
+#include <optional>
+
 #include <fmt/ranges.h>
 
 namespace heed::cpu {
@@ -68,8 +72,13 @@ dnnl::primitive_attr primitive_attributes() {
 dnnl::memory wrap(const CompileContext& context, const dnnl::memory::desc& desc, void* data) { return {desc, context.engine(), data}; }
 
 PrimitiveKernel::PrimitiveKernel(const CompileContext& context, dnnl::primitive primitive, const dnnl::memory::desc& scratchpad,
-                                 std::vector<std::pair<int, dnnl::memory>> arguments)
+                                 std::vector<std::pair<int, dnnl::memory>> arguments, Threads threads)
     : primitive_(std::move(primitive)), stream_(context.stream()) {
+  alone_ = threads == Threads::One;
+  if (threads == Threads::Auto)
+    for (const auto& [argument, memory] : arguments)
+      if (argument == DNNL_ARG_DST || argument == DNNL_ARG_DIFF_SRC)
+        alone_ = static_cast<int64_t>(memory.get_desc().get_size()) / 4 < parallel_threshold;
   if (scratchpad.get_size() > 0) arguments.emplace_back(DNNL_ARG_SCRATCHPAD, context.scratchpad().bind(context.engine(), scratchpad));
   for (auto& [argument, memory] : arguments) {
     arguments_.push_back({argument, memory.get()});
@@ -78,6 +87,8 @@ PrimitiveKernel::PrimitiveKernel(const CompileContext& context, dnnl::primitive 
 }
 
 void PrimitiveKernel::run() {
+  std::optional<ThreadCount> scope;
+  if (alone_) scope.emplace(1);
   dnnl_status_t status = dnnl_primitive_execute(primitive_.get(), stream_.get(), static_cast<int>(arguments_.size()), arguments_.data());
   if (status != dnnl_success) fail("cpu backend: a oneDNN primitive failed to run (status {})", static_cast<int>(status));
 }

@@ -22,15 +22,21 @@ dnnl::primitive_attr primitive_attributes();
 
 dnnl::memory wrap(const CompileContext& context, const dnnl::memory::desc& desc, void* data);
 
+// How many threads a primitive runs on: Auto is one for a small output (parallel_threshold in
+// parallel.hpp), else the program's count. A primitive that plans its split over threads when it
+// is created (matmul) must have been created with the count it will run with.
+enum class Threads { Auto, All, One };
+
 // Runs one primitive through the C API with an argument array built once: the C++ execute()
 // builds a hash map on every call.
 class PrimitiveKernel final : public Kernel {
  public:
   PrimitiveKernel(const CompileContext& context, dnnl::primitive primitive, const dnnl::memory::desc& scratchpad,
-                  std::vector<std::pair<int, dnnl::memory>> arguments);
+                  std::vector<std::pair<int, dnnl::memory>> arguments, Threads threads);
   void run() override;
 
  private:
+  bool alone_ = false;
   dnnl::primitive primitive_;
   dnnl::stream stream_;
   std::vector<dnnl::memory> memories_;  // keeps the handles in arguments_ alive
@@ -39,8 +45,8 @@ class PrimitiveKernel final : public Kernel {
 
 template <typename Primitive>
 std::unique_ptr<Kernel> primitive_kernel(const CompileContext& context, const typename Primitive::primitive_desc& descriptor,
-                                         std::vector<std::pair<int, dnnl::memory>> arguments) {
-  return std::make_unique<PrimitiveKernel>(context, Primitive(descriptor), descriptor.scratchpad_desc(), std::move(arguments));
+                                         std::vector<std::pair<int, dnnl::memory>> arguments, Threads threads = Threads::Auto) {
+  return std::make_unique<PrimitiveKernel>(context, Primitive(descriptor), descriptor.scratchpad_desc(), std::move(arguments), threads);
 }
 
 // Softmax or log-softmax of each row of a [rows, width] source (nn_ops.cpp).

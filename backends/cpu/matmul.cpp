@@ -4,6 +4,7 @@
 // Linear layer on [batch, tokens, features] is a single plain GEMM. A bias add (and an
 // activation) scheduled right after the product become the primitive's bias and post-op.
 #include "dnnl_support.hpp"
+#include "parallel.hpp"
 
 #include <cstdlib>
 
@@ -29,7 +30,15 @@ struct MatmulProblem {
   bool empty = false;       // no output element: nothing to do
   bool no_inner = false;    // k == 0: the output is all zeros
   dnnl::memory::desc a, b, out;
+  int64_t multiply_adds = 0;
 };
+
+// Products under this many multiply-adds (tens of microseconds on one core) run on the calling
+// thread alone; see parallel_threshold. oneDNN plans a matmul's split over threads when the
+// descriptor is made, so the count is set then too.
+constexpr int64_t parallel_multiply_adds = int64_t{1} << 20;
+
+Threads matmul_threads(const MatmulProblem& problem) { return problem.multiply_adds < parallel_multiply_adds ? Threads::One : Threads::All; }
 
 MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
   const Shape& out = node.node.shape;
@@ -41,6 +50,7 @@ MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
   MatmulProblem problem;
   problem.empty = element_count(out) == 0;
   problem.no_inner = k == 0;
+  problem.multiply_adds = element_count(out) * k;
   if (problem.empty || problem.no_inner) return problem;
 
   std::vector<BatchAxis> batch;
@@ -114,11 +124,15 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
   MatmulProblem problem = describe_problem(context, node);
   if (problem.empty) return nullptr;
   if (problem.no_inner) return zero_kernel(context.address(node.id), element_count(node.node.shape) * 4);
+  const Threads threads = matmul_threads(problem);
+  std::optional<ThreadCount> scope;
+  if (threads == Threads::One) scope.emplace(1);
   dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, problem.out}, primitive_attributes(), context.engine());
   return primitive_kernel<dnnl::matmul>(context, descriptor,
                                         {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(node.node, 0))},
                                          {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(node.node, 1))},
-                                         {DNNL_ARG_DST, wrap(context, problem.out, context.address(node.id))}});
+                                         {DNNL_ARG_DST, wrap(context, problem.out, context.address(node.id))}},
+                                        threads);
 }
 
 // matmul -> add(bias [n]) [-> reshape] [-> activation], each the next node of the schedule and the
@@ -164,6 +178,9 @@ std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t pos
   if (problem.empty || problem.no_inner) return std::nullopt;
   for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias})
     if (overlaps(context, last, input)) return std::nullopt;
+  const Threads threads = matmul_threads(problem);
+  std::optional<ThreadCount> scope;
+  if (threads == Threads::One) scope.emplace(1);
   try {
     dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
     bias_dims.back() = matmul_node.shape.back();
@@ -180,7 +197,8 @@ std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t pos
                                        {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
                                         {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
                                         {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
-                                        {DNNL_ARG_DST, wrap(context, problem.out, context.address(last))}});
+                                        {DNNL_ARG_DST, wrap(context, problem.out, context.address(last))}},
+                                       threads);
     return FusedKernel{std::move(kernel), absorbed};
   } catch (const dnnl::error&) {
     return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own

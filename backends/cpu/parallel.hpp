@@ -36,6 +36,24 @@ void parallel_ranges(int64_t count, int64_t grain, const Body& body) {
 // Elements per thread below which splitting does not pay, for cheap elementwise work.
 inline constexpr int64_t elementwise_grain = 16384;
 
+// Outputs smaller than this run on the calling thread alone, oneDNN's primitives included: a
+// parallel region costs microseconds, and on a busy machine a sleeping worker can take a whole
+// scheduler slice to wake, which a graph of thousands of small ops (an LSTM) pays each time.
+inline constexpr int64_t parallel_threshold = 2 * elementwise_grain;
+
+// OpenMP's thread count is per calling thread: this sets it for a scope and gives the caller's
+// back, so programs with different counts, and kernels that run alone, can share a thread.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int threads) : previous_(omp_get_max_threads()) { omp_set_num_threads(threads); }
+  ~ThreadCount() { omp_set_num_threads(previous_); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int previous_;
+};
+
 inline constexpr int max_loop_rank = 16;
 
 // Strides (in elements) with which an input of shape `input` is read when broadcast to `output`:

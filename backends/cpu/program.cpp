@@ -1,5 +1,7 @@
 #include "program.hpp"
 
+#include "parallel.hpp"
+
 #include <omp.h>
 
 #include <chrono>
@@ -9,22 +11,6 @@
 
 namespace heed::cpu {
 
-namespace {
-
-// OpenMP's thread count is per calling thread; a program sets its own while it compiles or runs
-// and gives the caller's back, so programs with different counts can share a thread.
-class ThreadCount {
- public:
-  explicit ThreadCount(int threads) : previous_(omp_get_max_threads()) { omp_set_num_threads(threads); }
-  ~ThreadCount() { omp_set_num_threads(previous_); }
-  ThreadCount(const ThreadCount&) = delete;
-  ThreadCount& operator=(const ThreadCount&) = delete;
-
- private:
-  int previous_;
-};
-
-}  // namespace
 
 CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
     : threads_(threads), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_), buffers_(graph, plan) {

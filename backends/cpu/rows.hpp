@@ -17,6 +17,6 @@ inline Rows rows_of(const Shape& shape) {
 }
 
 // Rows per thread below which splitting does not pay.
-inline int64_t row_grain(const Rows& rows) { return std::max<int64_t>(1, 8192 / std::max<int64_t>(rows.width, 1)); }
+inline int64_t row_grain(const Rows& rows) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(rows.width, 1)); }
 
 }  // namespace heed::cpu
