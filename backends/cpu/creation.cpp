@@ -37,12 +37,6 @@ class ArangeKernel final : public Kernel {
   double start_, step_;
 };
 
-template <template <typename> class KernelType, typename... Arguments>
-std::unique_ptr<Kernel> typed(DType dtype, std::byte* output, int64_t count, Arguments... arguments) {
-  if (dtype == f32) return std::make_unique<KernelType<float>>(reinterpret_cast<float*>(output), count, arguments...);
-  return std::make_unique<KernelType<int32_t>>(reinterpret_cast<int32_t*>(output), count, arguments...);
-}
-
 }  // namespace
 
 std::unique_ptr<Kernel> make_creation(const CompileContext& context, NodeRef node) {
@@ -53,7 +47,8 @@ std::unique_ptr<Kernel> make_creation(const CompileContext& context, NodeRef nod
     if (node.node.dtype == f32) return std::make_unique<FullKernel<float>>(reinterpret_cast<float*>(output), count, static_cast<float>(attrs.value));
     return std::make_unique<FullKernel<int32_t>>(reinterpret_cast<int32_t*>(output), count, static_cast<int32_t>(attrs.value));
   }
-  return typed<ArangeKernel>(node.node.dtype, output, count, attrs.value, attrs.step);
+  if (node.node.dtype == f32) return std::make_unique<ArangeKernel<float>>(reinterpret_cast<float*>(output), count, attrs.value, attrs.step);
+  return std::make_unique<ArangeKernel<int32_t>>(reinterpret_cast<int32_t*>(output), count, attrs.value, attrs.step);
 }
 
 }  // namespace heed::cpu
