@@ -19,17 +19,11 @@ std::string glyph_label(const std::string& label) {
   return label;
 }
 
-float peak_of(const std::vector<float>& weights) {
-  float peak = 0;
-  for (float w : weights) peak = std::max(peak, w);
-  return peak;
-}
-
 // A vertical colour bar with its scale, `height` pixels tall, at (x, y).
-void colour_bar(Image& image, int x, int y, int height, float peak, int scale) {
+void colour_bar(Image& image, int x, int y, int height, const std::string& top, int scale) {
   for (int row = 0; row < height; ++row) image.fill(x, y + row, 14, 1, viridis(1.0 - static_cast<double>(row) / std::max(1, height - 1)));
   image.frame(x, y, 14, height, grey);
-  image.text(x + 18, y, fmt::format("{:.2f}", peak), black, scale);
+  image.text(x + 18, y, top, black, scale);
   image.text(x + 18, y + height - text_height(scale), "0", black, scale);
 }
 
@@ -45,7 +39,8 @@ Image render_matrix(const AttentionMap& map, const std::string& caption) {
   int title_height = text_height(2) + 8, axis_height = text_height(1) + 6, labels_height = text_height(scale) + 6;
   int top = 8 + title_height + axis_height + labels_height;
   int grid_width = columns * cell, grid_height = rows * cell;
-  int bar_width = 14 + 8 + text_width("0.00", scale) + 10;
+  std::string top_label = map.by_row ? "row max" : fmt::format("{:.2f}", map.peak());
+  int bar_width = 14 + 8 + text_width(top_label, scale) + 10;
   int width = std::max(left + grid_width + 12 + bar_width, text_width(caption, 2) + 16);
   int bar_height = std::max(grid_height, 2 * text_height(scale) + 8);  // room for both scale labels
   int height = top + bar_height + 10;
@@ -53,7 +48,6 @@ Image render_matrix(const AttentionMap& map, const std::string& caption) {
 
   image.text(8, 8, caption, black, 2);
   image.text(8, 8 + title_height, fmt::format("rows: {}   columns: {}", map.row_axis, map.column_axis), grey, 1);
-  float peak = peak_of(map.weights);
   for (int c = 0; c < columns; ++c) {
     std::string label = glyph_label(map.columns[static_cast<size_t>(c)]).substr(0, 1);
     image.text(left + c * cell + (cell - text_width(label, scale)) / 2, top - labels_height, label, black, scale);
@@ -62,12 +56,11 @@ Image render_matrix(const AttentionMap& map, const std::string& caption) {
     std::string label = glyph_label(map.rows[static_cast<size_t>(r)]);
     image.text(left - 6 - text_width(label, scale), top + r * cell + (cell - text_height(scale)) / 2, label, black, scale);
     for (int c = 0; c < columns; ++c) {
-      double share = peak > 0 ? map.at(static_cast<size_t>(r), static_cast<size_t>(c)) / peak : 0;
-      image.fill(left + c * cell, top + r * cell, cell, cell, viridis(share));
+      image.fill(left + c * cell, top + r * cell, cell, cell, viridis(map.share(static_cast<size_t>(r), static_cast<size_t>(c))));
     }
   }
   image.frame(left - 1, top - 1, grid_width + 2, grid_height + 2, grey);
-  colour_bar(image, left + grid_width + 12, top, bar_height, peak, scale);
+  colour_bar(image, left + grid_width + 12, top, bar_height, top_label, scale);
   return image;
 }
 
@@ -96,12 +89,9 @@ Image render_image_attention(const Prediction& prediction, const std::string& ca
       const AttentionMap& map = prediction.maps[static_cast<size_t>(p - 1)];
       auto grid = static_cast<int>(map.rows.size());
       int patch = panel / std::max(1, grid);
-      float peak = peak_of(map.weights);
       for (int r = 0; r < grid; ++r)
-        for (int c = 0; c < grid; ++c) {
-          double share = peak > 0 ? map.at(static_cast<size_t>(r), static_cast<size_t>(c)) / peak : 0;
-          image.blend(x + c * patch, top + r * patch, patch, patch, viridis(share), 0.65);
-        }
+        for (int c = 0; c < grid; ++c)
+          image.blend(x + c * patch, top + r * patch, patch, patch, viridis(map.share(static_cast<size_t>(r), static_cast<size_t>(c))), 0.65);
       label = map.title;
     }
     image.frame(x - 1, top - 1, panel + 2, panel + 2, grey);

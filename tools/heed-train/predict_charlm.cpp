@@ -71,7 +71,8 @@ Prediction predict_charlm(InferenceModel& inference, const PredictOptions& optio
   size_t layers = static_cast<size_t>(shape[0]), heads = static_cast<size_t>(shape[2]);
   std::string shown = text.substr(text.size() - window.length);
   AttentionMap map{.title = fmt::format("charlm: last layer's attention over the context ({} bytes)", window.length),
-                   .row_axis = "position (query)", .column_axis = "context (key)", .rows = {}, .columns = {}, .weights = {}};
+                   .row_axis = "position (query)", .column_axis = "context (key)", .rows = {}, .columns = {}, .weights = {},
+                   .by_row = true};
   nlohmann::json rows = nlohmann::json::array();
   for (size_t q = 0; q < window.length; ++q) {
     std::vector<float> row(window.length, 0.0f);

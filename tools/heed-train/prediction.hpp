@@ -17,8 +17,15 @@ struct AttentionMap {
   std::string row_axis, column_axis;  // what the rows and columns are, for the picture's caption
   std::vector<std::string> rows, columns;  // one label each (a character or a short word)
   std::vector<float> weights;              // rows x columns, row-major
+  // Shade each row against its own largest weight rather than the map's: a language model's
+  // rows spread over up to 128 positions, and against the map's largest (often the first
+  // position) they would all look blank.
+  bool by_row = false;
 
   float at(size_t row, size_t column) const { return weights[row * columns.size() + column]; }
+  // The weight as a share of what it is shaded against, in [0, 1].
+  double share(size_t row, size_t column) const;
+  float peak() const;  // the map's largest weight
 };
 
 struct Prediction {

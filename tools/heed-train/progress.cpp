@@ -65,7 +65,7 @@ void Progress::step(int64_t step, double loss, double lr, double seconds) {
 
 void Progress::draw() {
   double per_step = recent_;
-  std::string stats = fmt::format(" {}/{} loss {:.4f} lr {:.2g} {:.0f} samples/s ETA {}", step_, total_, smoothed_, lr_,
+  std::string stats = fmt::format(" step {}/{} loss {:.4f} lr {:.2g} {:.0f} samples/s ETA {}", step_, total_, smoothed_, lr_,
                                   per_step > 0 ? static_cast<double>(batch_) / per_step : 0.0,
                                   per_step > 0 ? format_duration(per_step * static_cast<double>(total_ - step_)) : "?");
   int width = std::clamp(terminal_columns() - static_cast<int>(stats.size()) - 3, 10, 50);

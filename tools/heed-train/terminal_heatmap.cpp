@@ -43,8 +43,7 @@ bool stdout_takes_colour() {
 std::string render_terminal(const AttentionMap& map, bool colour, size_t max_cells) {
   size_t rows = map.rows.size(), columns = map.columns.size();
   size_t first_row = rows > max_cells ? rows - max_cells : 0, first_column = columns > max_cells ? columns - max_cells : 0;
-  float peak = 0;
-  for (float w : map.weights) peak = std::max(peak, w);
+  float peak = map.peak();
   size_t label_width = 0;
   for (size_t r = first_row; r < rows; ++r) label_width = std::max(label_width, width_of(shown(map.rows[r])));
 
@@ -56,10 +55,11 @@ std::string render_terminal(const AttentionMap& map, bool colour, size_t max_cel
   for (size_t r = first_row; r < rows; ++r) {
     std::string label = shown(map.rows[r]);
     out += std::string(label_width - width_of(label), ' ') + label + " ";
-    for (size_t c = first_column; c < columns; ++c) out += cell(peak > 0 ? map.at(r, c) / peak : 0, colour);
+    for (size_t c = first_column; c < columns; ++c) out += cell(map.share(r, c), colour);
     out += "\n";
   }
-  out += fmt::format("{}shade: share of the largest weight, {:.3f}", std::string(label_width + 1, ' '), peak);
+  out += map.by_row ? fmt::format("{}shade: share of each row's largest weight", std::string(label_width + 1, ' '))
+                    : fmt::format("{}shade: share of the largest weight, {:.3f}", std::string(label_width + 1, ' '), peak);
   if (first_row > 0 || first_column > 0)
     out += fmt::format(" (the last {} of {} positions; --json or --png show all)", std::min(rows, max_cells), rows);
   out += "\n";
