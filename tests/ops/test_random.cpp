@@ -75,6 +75,29 @@ TEST_CASE("random_gumbel has mean Euler's gamma and variance pi^2/6") {
   });
 }
 
+TEST_CASE("dropout zeroes a fraction p of the values and scales the rest by 1 / (1 - p)") {
+  for (const std::string& name : backends_under_test()) {
+    auto backend = load_for_test(name);
+    if (!backend) continue;
+    INFO("backend " << name);
+    Graph g(9);
+    Tensor x = g.input("x", {200, 500});
+    Tensor y = dropout(x, 0.3);
+    g.output(y);
+    Program program = backend->compile(g);
+    const std::vector<float> ones(100000, 1.0f);
+    program.run({{x, ones}});
+    std::vector<double> values = to_doubles(program.read(y));
+    int64_t zeros = 0, scaled = 0;
+    for (double v : values) {
+      zeros += v == 0;
+      scaled += std::abs(v - 1 / 0.7) < 1e-6;
+    }
+    CHECK(zeros + scaled == 100000);
+    CHECK(std::abs(static_cast<double>(zeros) / 100000 - 0.3) < 0.01);  // the standard error is 0.0015
+  }
+}
+
 TEST_CASE("with the graph's random counter each run draws new values, in step with the reference") {
   for (const std::string& name : backends_under_test()) {
     auto backend = load_for_test(name);
