@@ -53,6 +53,8 @@ void lower_binary(Lowering&, const Node&, NodeId);
 void lower_shape(Lowering&, const Node&, NodeId);
 void lower_reduction(Lowering&, const Node&, NodeId);
 void lower_matmul(Lowering&, const Node&, NodeId);
+struct MatmulEpilogue;
+void lower_fused_matmul(Lowering&, const Node& matmul, const MatmulEpilogue& epilogue);  // fusion.hpp
 void lower_rows(Lowering&, const Node&, NodeId);
 void lower_embedding(Lowering&, const Node&, NodeId);
 void lower_cross_entropy(Lowering&, const Node&, NodeId);
