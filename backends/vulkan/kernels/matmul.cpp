@@ -6,7 +6,6 @@
 #include "strides.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace heed::vulkan {
 
@@ -81,10 +80,8 @@ void emit_matmul(Lowering& lowering, const Node& node, NodeId result, const Matm
 
   Tile tile = choose_tile(lowering.device(), m, n);
   // CPU implementations run the variant without shared memory (matmul.comp, MODE 1): a
-  // workgroup of 32 owns 8 rows, each invocation 4 columns. HEED_VULKAN_MATMUL_TILED=1 forces
-  // the GPUs' tiles there, so that tests on lavapipe cover them too.
-  const char* tiled = std::getenv("HEED_VULKAN_MATMUL_TILED");
-  const bool cpu = lowering.device().type == "cpu" && !(tiled && *tiled && *tiled != '0');
+  // workgroup of 32 owns 8 rows, each invocation 4 columns.
+  const bool cpu = lowering.cpu_variants();
   constexpr uint32_t direct_threads = 32, direct_rows = 8, direct_columns = 4;
   Dispatch dispatch;
   dispatch.shader = Shader::Matmul;
