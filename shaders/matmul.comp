@@ -3,8 +3,13 @@
 // BM x BN tile of C, each invocation a TM x TN block of it strided across the tile (so that
 // neighbouring invocations touch neighbouring columns). Transposes and broadcast batch axes
 // are only strides: the host passes op(A)'s row and k strides and each operand's batch strides.
-// Accumulation is f32.
-layout(local_size_x_id = 0) in;
+// Accumulation is f32. A fused epilogue (kernels/fusion.cpp) may add a bias vector over the
+// columns and apply an activation before the store, as the separate add and unary dispatches
+// would, with the same float operations, so fused and unfused programs agree bit for bit.
+layout(local_size_x_id = 0) in;  // before the includes: see workgroup_reduce.glsl
+#extension GL_GOOGLE_include_directive : require
+#include "math.glsl"
+
 layout(constant_id = 1) const uint BM = 64;
 layout(constant_id = 2) const uint BN = 64;
 layout(constant_id = 3) const uint BK = 16;
@@ -16,15 +21,25 @@ layout(constant_id = 5) const uint TN = 4;
 // and each invocation TN columns strided by the workgroup size (measured on lavapipe: 3-4x the
 // shared-memory tiles).
 layout(constant_id = 6) const uint MODE = 0;
+// The epilogue: BIAS adds bias[col]; ACTIVATION is 0 none, or unary.comp's numbers 5 tanh,
+// 6 sigmoid, 7 relu, 8 gelu; STORE_SUM also stores the sum before the activation (binding 4),
+// for a backward pass that reads it (relu's and gelu's VJPs read their input).
+layout(constant_id = 7) const bool BIAS = false;
+layout(constant_id = 8) const uint ACTIVATION = 0;
+layout(constant_id = 9) const bool STORE_SUM = false;
 
 layout(std430, binding = 0) writeonly buffer Out { float c[]; };
 layout(std430, binding = 1) readonly buffer A { float a[]; };
 layout(std430, binding = 2) readonly buffer B { float b[]; };
+// Without BIAS the host binds a zero word here; without STORE_SUM it binds the output again,
+// which this shader then never writes through.
+layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+layout(std430, binding = 4) writeonly buffer Sum { float sum[]; };
 
 const uint max_batch_rank = 4;
 
 layout(push_constant) uniform Push {
-  uint base_c, base_a, base_b;
+  uint base_c, base_a, base_b, base_bias, base_sum;
   uint m, n, k;
   uint batch_count, batch_rank;
   uint batch_dims[max_batch_rank];
@@ -37,6 +52,20 @@ layout(push_constant) uniform Push {
 // [kk][i] and [kk][j], sized for the largest tiles the host picks (BK * BM, BK * BN <= 1024).
 shared float tile_a[1024];
 shared float tile_b[1024];
+
+// Stores element `element` of C (counted over all batches), which is in column `col`.
+void store(uint element, uint col, float value) {
+  if (BIAS) value += bias[pc.base_bias + col];
+  if (STORE_SUM) sum[pc.base_sum + element] = value;
+  switch (ACTIVATION) {
+    case 5: value = heed_tanh(value); break;
+    case 6: value = heed_sigmoid(value); break;
+    case 7: value = value > 0.0 ? value : 0.0; break;
+    case 8: value = heed_gelu(value); break;
+    default: break;
+  }
+  c[pc.base_c + element] = value;
+}
 
 uint batch_offsets(uint batch, out uint offset_b) {
   uint offset_a = pc.base_a, rest = batch;
@@ -83,12 +112,12 @@ void main_direct() {
       for (uint i = 0u; i < TM; ++i)
         for (uint j = 0u; j < TN; ++j) acc[i * TN + j] = fma(ra[i], rb[j], acc[i * TN + j]);
     }
-    uint offset_c = pc.base_c + batch * pc.m * pc.n;
+    uint offset_c = batch * pc.m * pc.n;
     for (uint i = 0u; i < TM; ++i) {
       if (row0 + i >= pc.m) break;
       for (uint j = 0u; j < TN; ++j) {
         uint col = col0 + j * threads;
-        if (col < pc.n) c[offset_c + (row0 + i) * pc.n + col] = acc[i * TN + j];
+        if (col < pc.n) store(offset_c + (row0 + i) * pc.n + col, col, acc[i * TN + j]);
       }
     }
   }
@@ -141,13 +170,13 @@ void main() {
       barrier();
     }
 
-    uint offset_c = pc.base_c + batch * pc.m * pc.n;
+    uint offset_c = batch * pc.m * pc.n;
     for (uint i = 0u; i < TM; ++i) {
       uint gi = row0 + ty + i * (BM / TM);
       if (gi >= pc.m) continue;
       for (uint j = 0u; j < TN; ++j) {
         uint gj = col0 + tx + j * (BN / TN);
-        if (gj < pc.n) c[offset_c + gi * pc.n + gj] = acc[i * TN + j];
+        if (gj < pc.n) store(offset_c + gi * pc.n + gj, gj, acc[i * TN + j]);
       }
     }
   }

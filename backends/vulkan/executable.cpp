@@ -1,6 +1,7 @@
 #include "executable.hpp"
 
 #include "command_recorder.hpp"
+#include "kernels/fusion.hpp"
 #include "kernels/lowering.hpp"
 #include "vk_error.hpp"
 
@@ -45,9 +46,16 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
       unified_(device_.info().unified_memory) {
   std::vector<Dispatch> dispatches;
   Lowering lowering(graph, device_.info(), layout_, dispatches);
-  for (NodeId id : plan.order) {
+  Fusion fusion(graph, plan, layout_);
+  for (size_t position = 0; position < plan.order.size(); ++position) {
+    NodeId id = plan.order[position];
     const Node& node = graph.node(id);
     if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;
+    if (std::optional<MatmulEpilogue> epilogue = fusion.matmul_epilogue(position)) {
+      lower_fused_matmul(lowering, node, *epilogue);
+      position += epilogue->absorbed;
+      continue;
+    }
     LowerFunction lower = lowering_for(node.op);
     if (!lower) fail("compile: the vulkan backend has no kernel for {}", describe_node(graph, node));
     lower(lowering, node, id);
@@ -223,6 +231,7 @@ void VulkanExecutable::record(const std::vector<Dispatch>& dispatches) {
     recorder.barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
   }
   check(vkEndCommandBuffer(commands_), "vkEndCommandBuffer");
+  dispatches_ = recorder.dispatches();
   if (const char* verbose = std::getenv("HEED_VULKAN_VERBOSE"); verbose && *verbose && *verbose != '0')
     fmt::print(stderr, "heed vulkan: compiled {} dispatches with {} barriers; pools {} / {} / {} / {} / {} bytes\n", recorder.dispatches(),
                recorder.barriers(), layout_.pool_bytes(Pool::Arena), layout_.pool_bytes(Pool::Persistent), layout_.pool_bytes(Pool::Input),

@@ -24,6 +24,7 @@ class VulkanExecutable final : public Executable {
   void read(NodeId id, void* destination) override;
   void write(NodeId id, const void* source) override;
   int64_t submissions() const override { return submissions_; }
+  int64_t dispatches() const override { return dispatches_; }
 
  private:
   void create_buffers(const Graph& graph, const Plan& plan);
@@ -51,6 +52,7 @@ class VulkanExecutable final : public Executable {
   VkCommandBuffer spare_ = VK_NULL_HANDLE;     // one-off copies (uploads, reads of persistent values)
   FenceHandle fence_;
   int64_t submissions_ = 0;
+  int64_t dispatches_ = 0;  // recorded in commands_: what one run dispatches
   bool unified_ = false;
 };
 

@@ -16,7 +16,9 @@
 namespace heed::vulkan {
 
 inline constexpr uint32_t push_constant_bytes = 128;
-inline constexpr uint32_t max_bindings = 5;
+// attention_backward.comp binds 8 storage buffers. Vulkan guarantees only 4 per stage, but
+// desktop GPUs and lavapipe offer dozens or more.
+inline constexpr uint32_t max_bindings = 8;
 
 class PipelineStore {
  public:

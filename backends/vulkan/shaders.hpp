@@ -18,6 +18,8 @@ enum class Shader : uint8_t {
   Softmax,
   LayerNorm,
   CrossEntropy,
+  Attention,
+  AttentionBackward,
   Count_
 };
 

@@ -34,6 +34,30 @@ std::vector<OpCase> matmul_cases() {
                    [](Graph&, const Inputs& x) -> Outputs { return {matmul(x[0], x[0], false, true)}; }});
   cases.push_back({"matmul", "linear layer with bias and relu", {In({5, 7}), In({4, 7}), In({4})},
                    [](Graph&, const Inputs& x) -> Outputs { return {relu(matmul(x[0], x[1], false, true) + x[2])}; }});
+  // The patterns a backend may fuse into the product (a bias over the columns, then an
+  // activation), and near misses it must not fuse. On Vulkan each runs fused here and unfused in
+  // tests/test_vulkan_fusion.cpp.
+  cases.push_back({"matmul", "bias added before the product, then tanh", {In({6, 5}), In({5, 9}), In({9})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {tanh(x[2] + matmul(x[0], x[1]))}; }});
+  cases.push_back({"matmul", "bias and sigmoid", {In({6, 5}), In({5, 9}), In({1, 9})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {sigmoid(matmul(x[0], x[1]) + x[2])}; }});
+  cases.push_back({"matmul", "bias and gelu on a batched product", {In({2, 6, 5}), In({2, 5, 9}), In({9})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {gelu(matmul(x[0], x[1]) + x[2])}; }});
+  cases.push_back({"matmul", "bias alone, the sum kept beside its relu", {In({33, 17}), In({65, 17}), In({65})},
+                   [](Graph&, const Inputs& x) -> Outputs {
+                     Tensor sum = matmul(x[0], x[1], false, true) + x[2];
+                     return {sum, relu(sum)};
+                   }});
+  cases.push_back({"matmul", "a linear layer on [2, 3, 5] (a reshape between the bias and gelu)", {In({2, 3, 5}), In({4, 5}), In({4})},
+                   [](Graph&, const Inputs& x) -> Outputs {
+                     Tensor flat = reshape(x[0], {6, 5});
+                     return {gelu(reshape(matmul(flat, x[1], false, true) + x[2], {2, 3, 4}))};
+                   }});
+  cases.push_back({"matmul", "a bias over the rows and a product read twice (not fusable)", {In({4, 5}), In({5, 6}), In({4, 1})},
+                   [](Graph&, const Inputs& x) -> Outputs {
+                     Tensor product = matmul(x[0], x[1]);
+                     return {relu(product + x[2]), tanh(product + x[2])};
+                   }});
   return cases;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <limits>
 
 namespace heed::vulkan {
@@ -51,6 +52,11 @@ uint32_t Lowering::max_groups_x() const {
   // small ones (2 binary ops over 4M elements on lavapipe: 180 ms with 256, 290 ms with 65535).
   if (device_.type == "cpu") return 256;
   return std::min(65535u, device_.limits.maxComputeWorkGroupCount[0]);
+}
+
+bool Lowering::cpu_variants() const {
+  const char* gpu = std::getenv("HEED_VULKAN_GPU_VARIANTS");
+  return device_.type == "cpu" && !(gpu && *gpu && *gpu != '0');
 }
 
 uint32_t Lowering::groups_for(int64_t count, uint32_t size) const {
@@ -118,6 +124,8 @@ LowerFunction lowering_for(Op op) {
     case Op::EmbeddingBackward: return lower_embedding;
     case Op::CrossEntropy:
     case Op::CrossEntropyBackward: return lower_cross_entropy;
+    case Op::Attention:
+    case Op::AttentionBackward: return lower_attention;
     case Op::SgdUpdate:
     case Op::AdamWUpdate: return lower_optimizer;
     case Op::Parameter:

@@ -32,6 +32,10 @@ class Lowering {
   // Groups for a grid-stride loop over `count` items with `size` per group (at least one).
   uint32_t groups_for(int64_t count, uint32_t size) const;
   uint32_t max_groups_x() const;
+  // Whether to run the shaders' variants for CPU implementations (no shared memory; matmul.comp
+  // and attention*.comp, MODE 1). HEED_VULKAN_GPU_VARIANTS=1 picks the GPUs' variants there too,
+  // so that tests on lavapipe cover them.
+  bool cpu_variants() const;
 
  private:
   const Graph& graph_;
@@ -53,10 +57,13 @@ void lower_binary(Lowering&, const Node&, NodeId);
 void lower_shape(Lowering&, const Node&, NodeId);
 void lower_reduction(Lowering&, const Node&, NodeId);
 void lower_matmul(Lowering&, const Node&, NodeId);
+struct MatmulEpilogue;
+void lower_fused_matmul(Lowering&, const Node& matmul, const MatmulEpilogue& epilogue);  // fusion.hpp
 void lower_rows(Lowering&, const Node&, NodeId);
 void lower_embedding(Lowering&, const Node&, NodeId);
 void lower_cross_entropy(Lowering&, const Node&, NodeId);
 void lower_optimizer(Lowering&, const Node&, NodeId);
+void lower_attention(Lowering&, const Node&, NodeId);
 
 // "matmul f32[2, 3] x f32[3, 4]": an op and its inputs' shapes, for error messages.
 std::string describe_node(const Graph& graph, const Node& node);

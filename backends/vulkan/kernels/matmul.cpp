@@ -1,10 +1,11 @@
 // Batched matmul with transposes and broadcast batch axes (matmul.comp). Tile sizes are
-// specialisation constants chosen from the device's limits and the problem's size.
+// specialisation constants chosen from the device's limits and the problem's size; so is the
+// epilogue of a fused bias add and activation (fusion.hpp).
+#include "fusion.hpp"
 #include "lowering.hpp"
 #include "strides.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace heed::vulkan {
 
@@ -33,9 +34,20 @@ Tile choose_tile(const DeviceInfo& device, int64_t m, int64_t n) {
   return tiny;
 }
 
-}  // namespace
+// unary.comp's numbering, which matmul.comp's epilogue shares.
+uint32_t activation_code(std::optional<Op> activation) {
+  if (!activation) return 0;
+  switch (*activation) {
+    case Op::Tanh: return 5;
+    case Op::Sigmoid: return 6;
+    case Op::Relu: return 7;
+    case Op::Gelu: return 8;
+    default: fail("Vulkan: {} is no matmul epilogue (internal error)", op_name(*activation));
+  }
+}
 
-void lower_matmul(Lowering& lowering, const Node& node, NodeId id) {
+// Writes `result` (the matmul's own value, or the last node of a fused pattern).
+void emit_matmul(Lowering& lowering, const Node& node, NodeId result, const MatmulEpilogue* epilogue) {
   const Node& a = lowering.input_node(node, 0);
   const Node& b = lowering.input_node(node, 1);
   const Shape& out = node.shape;
@@ -68,17 +80,25 @@ void lower_matmul(Lowering& lowering, const Node& node, NodeId id) {
 
   Tile tile = choose_tile(lowering.device(), m, n);
   // CPU implementations run the variant without shared memory (matmul.comp, MODE 1): a
-  // workgroup of 32 owns 8 rows, each invocation 4 columns. HEED_VULKAN_MATMUL_TILED=1 forces
-  // the GPUs' tiles there, so that tests on lavapipe cover them too.
-  const char* tiled = std::getenv("HEED_VULKAN_MATMUL_TILED");
-  const bool cpu = lowering.device().type == "cpu" && !(tiled && *tiled && *tiled != '0');
+  // workgroup of 32 owns 8 rows, each invocation 4 columns.
+  const bool cpu = lowering.cpu_variants();
   constexpr uint32_t direct_threads = 32, direct_rows = 8, direct_columns = 4;
   Dispatch dispatch;
   dispatch.shader = Shader::Matmul;
   dispatch.specialization = cpu ? std::vector<uint32_t>{direct_threads, tile.bm, tile.bn, tile.bk, direct_rows, direct_columns, 1}
                                 : std::vector<uint32_t>{tile.threads(), tile.bm, tile.bn, tile.bk, tile.tm, tile.tn, 0};
-  dispatch.bindings = {{lowering.value(id), true}, {lowering.input(node, 0), false}, {lowering.input(node, 1), false}};
-  dispatch.push = PushWords(3)
+  const bool bias = epilogue != nullptr, store_sum = epilogue && epilogue->sum >= 0;
+  dispatch.specialization.insert(dispatch.specialization.end(),
+                                 {bias ? 1u : 0u, activation_code(epilogue ? epilogue->activation : std::nullopt), store_sum ? 1u : 0u});
+  // Unused epilogue bindings: the zero word for the bias, the output again for the sum (the
+  // shader never writes through it, but it is declared writable, so it counts as a write).
+  Slot output = lowering.value(result);
+  dispatch.bindings = {{output, true},
+                       {lowering.input(node, 0), false},
+                       {lowering.input(node, 1), false},
+                       {bias ? lowering.value(epilogue->bias) : lowering.zero_word(), false},
+                       {store_sum ? lowering.value(epilogue->sum) : output, true}};
+  dispatch.push = PushWords(5)
                       .u32(m)
                       .u32(n)
                       .u32(k)
@@ -103,6 +123,14 @@ void lower_matmul(Lowering& lowering, const Node& node, NodeId id) {
   dispatch.groups = {static_cast<uint32_t>(groups_x), static_cast<uint32_t>(groups_y),
                      static_cast<uint32_t>(std::min<int64_t>(batch_count, std::min(65535u, limits.maxComputeWorkGroupCount[2])))};
   lowering.emit(std::move(dispatch));
+}
+
+}  // namespace
+
+void lower_matmul(Lowering& lowering, const Node& node, NodeId id) { emit_matmul(lowering, node, id, nullptr); }
+
+void lower_fused_matmul(Lowering& lowering, const Node& node, const MatmulEpilogue& epilogue) {
+  emit_matmul(lowering, node, epilogue.result, &epilogue);
 }
 
 }  // namespace heed::vulkan

@@ -23,6 +23,7 @@ class Executable {
   virtual void read(NodeId id, void* destination) = 0;  // a kept or persistent value
   virtual void write(NodeId id, const void* source) = 0;  // a persistent value
   virtual int64_t submissions() const { return 0; }  // device submissions so far (Vulkan)
+  virtual int64_t dispatches() const { return 0; }   // compute dispatches one run makes (Vulkan)
 };
 
 struct Feed {
@@ -41,6 +42,8 @@ class Program {
   const Plan& plan() const { return plan_; }
   int64_t planned_peak_bytes() const { return plan_.arena_bytes; }
   int64_t submissions() const { return executable_->submissions(); }
+  // Kernels one run launches, where the backend counts them (0 where not): fusion shows here.
+  int64_t dispatches() const { return executable_->dispatches(); }
   const Graph& graph() const { return *graph_; }
 
  private:
@@ -83,7 +86,7 @@ std::shared_ptr<Backend> load_backend(std::string_view name = {});
 int resolve_threads(int requested);
 
 // The ABI between the core and a module: the one C entry point, heed_backend_entry, returns this.
-inline constexpr uint32_t backend_abi_version = 1;
+inline constexpr uint32_t backend_abi_version = 2;  // 2: Executable::dispatches
 struct BackendModule {
   uint32_t abi_version;
   const char* name;

@@ -1,0 +1,150 @@
+// Fused attention, forward (attention.comp) and backward (attention_backward.comp, two passes).
+// Head widths become specialisation constants (one pipeline per width pair), the leading axes a
+// batch index that the mask reads through broadcast strides, and the block of queries or keys a
+// workgroup owns is sized to the sequence so that short ones do not leave most lanes idle.
+#include "lowering.hpp"
+#include "strides.hpp"
+
+#include <algorithm>
+
+namespace heed::vulkan {
+
+namespace {
+
+constexpr size_t max_batch_rank = 4;      // the shaders' arrays
+constexpr int64_t max_head_width = 256;   // per-invocation registers: q or k row and accumulators
+constexpr uint32_t max_block = 64;
+
+struct Problem {
+  int64_t tq, tk, d, dv, batch;
+  StridedShape mask_batch;  // the leading axes with the mask's strides, merged
+  int64_t mask_row = 0, mask_col = 0;
+  bool mask = false, mask_i32 = false;
+};
+
+Problem describe_problem(const Lowering& lowering, const Node& node, size_t mask_input) {
+  const Shape& q = lowering.input_node(node, 0).shape;
+  const Shape& k = lowering.input_node(node, 1).shape;
+  const Shape& v = lowering.input_node(node, 2).shape;
+  const size_t rank = q.size();
+  Problem problem{q[rank - 2], k[rank - 2], q[rank - 1], v[rank - 1], element_count(Shape(q.begin(), q.end() - 2)), {}, 0, 0, false, false};
+  if (problem.d > max_head_width || problem.dv > max_head_width)
+    fail("Vulkan: {} has heads wider than {}, which the attention shaders keep in registers", describe_node(lowering.graph(), node),
+         max_head_width);
+  if (node.inputs.size() > mask_input) {
+    const Node& mask = lowering.input_node(node, mask_input);
+    Shape scores(q.begin(), q.end() - 2);
+    scores.push_back(problem.tq);
+    scores.push_back(problem.tk);
+    std::vector<int64_t> strides = broadcast_strides(mask.shape, scores);
+    problem.mask = true;
+    problem.mask_i32 = mask.dtype == i32;
+    problem.mask_row = strides[rank - 2];
+    problem.mask_col = strides[rank - 1];
+    problem.mask_batch = coalesce({Shape(q.begin(), q.end() - 2), {std::vector<int64_t>(strides.begin(), strides.end() - 2)}});
+    if (problem.mask_batch.dims.size() > max_batch_rank)
+      fail("Vulkan: {} broadcasts its mask over {} separate batch axes; the shaders handle {}", describe_node(lowering.graph(), node),
+           problem.mask_batch.dims.size(), max_batch_rank);
+  }
+  return problem;
+}
+
+// Rows per workgroup: up to 64, a whole number of subgroups, no more than the sequence needs.
+uint32_t block_rows(const Lowering& lowering, int64_t rows) {
+  const VkPhysicalDeviceLimits& limits = lowering.device().limits;
+  uint32_t unit = std::clamp(lowering.device().subgroup_size, 8u, max_block);
+  uint32_t wanted = static_cast<uint32_t>(std::min<int64_t>((rows + unit - 1) / unit * unit, max_block));
+  return std::min({wanted, limits.maxComputeWorkGroupInvocations, limits.maxComputeWorkGroupSize[0]});
+}
+
+// Rows of the other operand staged per step: 32, fewer where shared memory is short.
+uint32_t tile_rows(const Lowering& lowering, const Node& node, int64_t row_floats) {
+  uint32_t tile = 32;
+  while (tile > 1 && tile * row_floats * 4 > lowering.device().limits.maxComputeSharedMemorySize) tile /= 2;
+  if (tile * row_floats * 4 > lowering.device().limits.maxComputeSharedMemorySize)
+    fail("Vulkan: {} needs more shared memory than the device has", describe_node(lowering.graph(), node));
+  return tile;
+}
+
+std::vector<uint32_t> specialization(uint32_t block, uint32_t tile, const Problem& problem, const Node& node, bool direct) {
+  return {block, static_cast<uint32_t>(problem.d), static_cast<uint32_t>(problem.dv), tile, problem.mask ? 1u : 0u,
+          problem.mask_i32 ? 1u : 0u, node.attrs.causal ? 1u : 0u, direct ? 1u : 0u};
+}
+
+// The push constants after the binding offsets, the same in both shaders.
+std::vector<uint32_t> push_words(size_t bindings, const Problem& problem, const Node& node) {
+  const StridedShape& batch = problem.mask_batch;
+  const std::vector<int64_t> none;
+  return PushWords(bindings)
+      .u32(problem.tq)
+      .u32(problem.tk)
+      .u32(problem.batch)
+      .u32(static_cast<int64_t>(batch.dims.size()))
+      .array(batch.dims, max_batch_rank)
+      .array(batch.strides.empty() ? none : batch.strides[0], max_batch_rank)
+      .u32(problem.mask_row)
+      .u32(problem.mask_col)
+      .f32(node.attrs.value)
+      .take();
+}
+
+std::array<uint32_t, 3> groups(const Lowering& lowering, int64_t rows, uint32_t block, int64_t batch) {
+  const VkPhysicalDeviceLimits& limits = lowering.device().limits;
+  int64_t blocks = (rows + block - 1) / block;
+  if (blocks > limits.maxComputeWorkGroupCount[0]) fail("Vulkan: attention over {} rows needs more workgroups than the device allows", rows);
+  return {static_cast<uint32_t>(blocks), static_cast<uint32_t>(std::min<int64_t>(batch, std::min(65535u, limits.maxComputeWorkGroupCount[1]))), 1};
+}
+
+}  // namespace
+
+void lower_attention(Lowering& lowering, const Node& node, NodeId id) {
+  if (element_count(node.shape) == 0) return;
+  const bool direct = lowering.cpu_variants();  // rows straight from the storage buffers
+  if (node.op == Op::Attention) {
+    Problem problem = describe_problem(lowering, node, 3);
+    uint32_t block = block_rows(lowering, problem.tq);
+    uint32_t tile = direct ? 32 : tile_rows(lowering, node, problem.d + problem.dv);
+    Dispatch dispatch;
+    dispatch.shader = Shader::Attention;
+    dispatch.specialization = specialization(block, tile, problem, node, direct);
+    dispatch.bindings = {{lowering.value(id), true},
+                         {lowering.input(node, 0), false},
+                         {lowering.input(node, 1), false},
+                         {lowering.input(node, 2), false},
+                         {problem.mask ? lowering.input(node, 3) : lowering.zero_word(), false}};
+    dispatch.push = push_words(5, problem, node);
+    dispatch.groups = groups(lowering, problem.tq, block, problem.batch);
+    lowering.emit(std::move(dispatch));
+    return;
+  }
+
+  // AttentionBackward: pass 0 over query blocks writes dq and each row's statistics, pass 1
+  // over key blocks reads them and writes dk and dv.
+  Problem problem = describe_problem(lowering, node, 5);
+  if (problem.dv == 0)
+    fail("Vulkan: {} has values of width 0, which the attention shaders cannot hold", describe_node(lowering.graph(), node));
+  Slot stats = lowering.scratch(problem.batch * problem.tq * 3 * 4);
+  for (uint32_t pass : {0u, 1u}) {
+    const int64_t rows = pass == 0 ? problem.tq : problem.tk;
+    uint32_t block = block_rows(lowering, rows);
+    uint32_t tile = direct ? 32 : tile_rows(lowering, node, problem.d + problem.dv + (pass == 1 ? 3 : 0));
+    Dispatch dispatch;
+    dispatch.shader = Shader::AttentionBackward;
+    dispatch.specialization = specialization(block, tile, problem, node, direct);
+    dispatch.specialization.push_back(pass);
+    // Both passes declare the statistics writable: they count as written in both.
+    dispatch.bindings = {{lowering.value(id), true},
+                         {lowering.input(node, 0), false},
+                         {lowering.input(node, 1), false},
+                         {lowering.input(node, 2), false},
+                         {lowering.input(node, 3), false},
+                         {lowering.input(node, 4), false},
+                         {problem.mask ? lowering.input(node, 5) : lowering.zero_word(), false},
+                         {stats, true}};
+    dispatch.push = push_words(8, problem, node);
+    dispatch.groups = groups(lowering, rows, block, problem.batch);
+    lowering.emit(std::move(dispatch));
+  }
+}
+
+}  // namespace heed::vulkan

@@ -1,0 +1,47 @@
+#pragma once
+// Patterns of the schedule that one dispatch runs in place of several (DESIGN.md: "a backend may
+// offer a fused kernel for a pattern, chosen at compile time; the unfused graph stays the
+// reference"). $HEED_VULKAN_NO_FUSION=1 turns fusion off, to tell a fusion bug from a kernel bug
+// (the CPU backend's HEED_CPU_NO_FUSION).
+#include "../memory_layout.hpp"
+
+#include <heed/graph.hpp>
+
+#include <optional>
+
+namespace heed::vulkan {
+
+// matmul -> add(bias over the columns) [-> reshape] [-> tanh | sigmoid | relu | gelu], each the
+// next node of the schedule: matmul.comp's epilogue adds the bias and applies the activation.
+struct MatmulEpilogue {
+  NodeId bias = -1;
+  std::optional<Op> activation;
+  NodeId result = -1;  // the value the dispatch writes: the activation's, else the add's
+  NodeId sum = -1;     // the add, when others read it beside the activation: written too; else -1
+  size_t absorbed = 0;  // schedule positions after the matmul's that the dispatch covers
+};
+
+class Fusion {
+ public:
+  Fusion(const Graph& graph, const Plan& plan, const MemoryLayout& layout);
+
+  bool enabled() const { return enabled_; }
+  // The epilogue the matmul at plan.order[position] can take over, if any.
+  std::optional<MatmulEpilogue> matmul_epilogue(size_t position) const;
+
+ private:
+  // How many scheduled kernels read a value's bytes (through aliases), and whether the program
+  // keeps them: a fused dispatch may only leave unwritten a value nobody else sees.
+  int readers(NodeId id) const { return readers_[static_cast<size_t>(plan_.root(id))]; }
+  bool kept(NodeId id) const { return kept_[static_cast<size_t>(plan_.root(id))] != 0; }
+  bool overlap(NodeId a, NodeId b) const;
+
+  const Graph& graph_;
+  const Plan& plan_;
+  const MemoryLayout& layout_;
+  bool enabled_ = true;
+  std::vector<int> readers_;
+  std::vector<char> kept_;
+};
+
+}  // namespace heed::vulkan

@@ -1,0 +1,186 @@
+#version 450
+// Fused attention, backward (docs/ops.md, AttentionBackward), FlashAttention-2 style, in two
+// dispatches and without atomics, so the result does not depend on scheduling:
+//   PASS 0, a workgroup per block of queries, an invocation per query i: the row's logsumexp
+//     L_i (one sweep over the keys, online) and D_i = do_i . o_i, kept in `stats` for pass 1;
+//     then dq_i = scale * sum_j ds_ij k_j with ds_ij = p_ij (do_i . v_j - D_i) in a second sweep.
+//   PASS 1, a workgroup per block of keys, an invocation per key j: a sweep over the queries
+//     gives dv_j = sum_i p_ij do_i and dk_j = scale * sum_i ds_ij q_i.
+// p_ij = exp(s_ij - L_i) is recomputed where needed; masked pairs have p = ds = 0, and a row that
+// sees no key (uniform over all Tk keys in the composite) adds do_i / Tk to every dv_j and
+// nothing else. The output packs, per batch element, dq (Tq x D), dk (Tk x D), dv (Tk x DV).
+layout(local_size_x_id = 0) in;  // before the includes: see workgroup_reduce.glsl
+#extension GL_GOOGLE_include_directive : require
+
+layout(constant_id = 8) const uint PASS = 0;
+
+layout(std430, binding = 0) writeonly buffer Out { float grads[]; };
+layout(std430, binding = 1) readonly buffer Q { float q[]; };
+layout(std430, binding = 2) readonly buffer K { float k[]; };
+layout(std430, binding = 3) readonly buffer V { float v[]; };
+layout(std430, binding = 4) readonly buffer O { float o[]; };
+layout(std430, binding = 5) readonly buffer DO { float dout[]; };
+layout(std430, binding = 6) readonly buffer Mask { uint mask[]; };  // f32 or i32 bits
+// Per query row: L_i, D_i, and 1 where the row sees no key. Written by pass 0, read by pass 1.
+layout(std430, binding = 7) buffer Stats { float stats[]; };
+
+layout(push_constant) uniform Push {
+  uint base_grads, base_q, base_k, base_v, base_o, base_do, base_mask, base_stats;
+  uint tq, tk, batch_count;
+  uint batch_rank;
+  uint batch_dims[4];
+  uint mask_batch_stride[4];
+  uint mask_row, mask_col;
+  float scale;
+} pc;
+
+#include "attention.glsl"
+
+// Pass 0 stages keys and values; pass 1 queries, their output gradients and stats.
+shared float tile_a[MODE == 0u ? TILE * D : 1u];    // k or q rows
+shared float tile_b[MODE == 0u ? TILE * DV : 1u];   // v or do rows
+shared float tile_stats[MODE == 0u && PASS == 1u ? TILE * 3u : 1u];
+
+uint packed_stride() { return pc.tq * D + pc.tk * D + pc.tk * DV; }
+
+void queries_pass() {
+  const uint rows = gl_WorkGroupSize.x, lane = gl_LocalInvocationID.x;
+  const uint first = gl_WorkGroupID.x * rows, i = first + lane;
+  const uint row = min(i, pc.tq - 1u);
+  const uint key_end = causal_key_end(first, rows);
+  for (uint batch = gl_WorkGroupID.y; batch < pc.batch_count; batch += gl_NumWorkGroups.y) {
+    const uint keys = pc.base_k + batch * pc.tk * D, values = pc.base_v + batch * pc.tk * DV;
+    const uint mask_batch = HAS_MASK ? mask_batch_offset(batch) : 0u;
+    float query[D], dq[D];
+    for (uint d = 0u; d < D; ++d) {
+      query[d] = q[pc.base_q + (batch * pc.tq + row) * D + d];
+      dq[d] = 0.0;
+    }
+    float grad_out[DV];
+    float delta = 0.0;
+    for (uint e = 0u; e < DV; ++e) {
+      const uint at = (batch * pc.tq + row) * DV + e;
+      grad_out[e] = dout[pc.base_do + at];
+      delta = fma(grad_out[e], o[pc.base_o + at], delta);
+    }
+
+    // Sweep 1: L = m + log(l) of the visible scores, online.
+    float m = lowest, l = 0.0;
+    for (uint t0 = 0u; t0 < key_end; t0 += TILE) {
+      const uint count = min(TILE, key_end - t0);
+      if (MODE == 0u) {
+        for (uint e = lane; e < count * D; e += rows) tile_a[e] = k[keys + t0 * D + e];
+        barrier();
+      }
+      for (uint t = 0u; t < count; ++t) {
+        if (!visible(mask_batch, row, t0 + t)) continue;
+        float dot = 0.0;
+        for (uint d = 0u; d < D; ++d) dot = fma(query[d], MODE == 0u ? tile_a[t * D + d] : k[keys + (t0 + t) * D + d], dot);
+        const float s = dot * pc.scale;
+        if (s > m) {
+          l = l * exp(m - s) + 1.0;
+          m = s;
+        } else {
+          l += exp(s - m);
+        }
+      }
+      if (MODE == 0u) barrier();
+    }
+    const bool none_seen = l == 0.0;
+    const float logsumexp = none_seen ? 0.0 : m + log(l);
+
+    // Sweep 2: dq.
+    for (uint t0 = 0u; t0 < key_end; t0 += TILE) {
+      const uint count = min(TILE, key_end - t0);
+      if (MODE == 0u) {
+        for (uint e = lane; e < count * D; e += rows) tile_a[e] = k[keys + t0 * D + e];
+        for (uint e = lane; e < count * DV; e += rows) tile_b[e] = v[values + t0 * DV + e];
+        barrier();
+      }
+      for (uint t = 0u; t < count; ++t) {
+        if (none_seen || !visible(mask_batch, row, t0 + t)) continue;
+        float dot = 0.0, dp = 0.0;
+        for (uint d = 0u; d < D; ++d) dot = fma(query[d], MODE == 0u ? tile_a[t * D + d] : k[keys + (t0 + t) * D + d], dot);
+        for (uint e = 0u; e < DV; ++e) dp = fma(grad_out[e], MODE == 0u ? tile_b[t * DV + e] : v[values + (t0 + t) * DV + e], dp);
+        const float ds = exp(dot * pc.scale - logsumexp) * (dp - delta);
+        for (uint d = 0u; d < D; ++d) dq[d] = fma(ds, MODE == 0u ? tile_a[t * D + d] : k[keys + (t0 + t) * D + d], dq[d]);
+      }
+      if (MODE == 0u) barrier();
+    }
+
+    if (i < pc.tq) {
+      const uint target = pc.base_grads + batch * packed_stride() + i * D;
+      for (uint d = 0u; d < D; ++d) grads[target + d] = dq[d] * pc.scale;
+      const uint at = pc.base_stats + (batch * pc.tq + i) * 3u;
+      stats[at] = logsumexp;
+      stats[at + 1u] = delta;
+      stats[at + 2u] = none_seen ? 1.0 : 0.0;
+    }
+  }
+}
+
+void keys_pass() {
+  const uint rows = gl_WorkGroupSize.x, lane = gl_LocalInvocationID.x;
+  const uint first = gl_WorkGroupID.x * rows, j = first + lane;
+  const uint key = min(j, pc.tk - 1u);
+  // Queries before the first that sees this block's first key see none of its keys; with no
+  // mask and Tq <= Tk none of them is fully masked either, so they are skipped.
+  uint query_begin = 0u;
+  if (CAUSAL && !HAS_MASK && pc.tq <= pc.tk) query_begin = uint(max(int(first) + int(pc.tq) - int(pc.tk), 0));
+  for (uint batch = gl_WorkGroupID.y; batch < pc.batch_count; batch += gl_NumWorkGroups.y) {
+    const uint queries = pc.base_q + batch * pc.tq * D, grad_outs = pc.base_do + batch * pc.tq * DV;
+    const uint row_stats = pc.base_stats + batch * pc.tq * 3u;
+    const uint mask_batch = HAS_MASK ? mask_batch_offset(batch) : 0u;
+    float kj[D], dk[D];
+    for (uint d = 0u; d < D; ++d) {
+      kj[d] = k[pc.base_k + (batch * pc.tk + key) * D + d];
+      dk[d] = 0.0;
+    }
+    float vj[DV], dv[DV];
+    for (uint e = 0u; e < DV; ++e) {
+      vj[e] = v[pc.base_v + (batch * pc.tk + key) * DV + e];
+      dv[e] = 0.0;
+    }
+    for (uint t0 = query_begin; t0 < pc.tq; t0 += TILE) {
+      const uint count = min(TILE, pc.tq - t0);
+      if (MODE == 0u) {
+        for (uint e = lane; e < count * D; e += rows) tile_a[e] = q[queries + t0 * D + e];
+        for (uint e = lane; e < count * DV; e += rows) tile_b[e] = dout[grad_outs + t0 * DV + e];
+        for (uint e = lane; e < count * 3u; e += rows) tile_stats[e] = stats[row_stats + t0 * 3u + e];
+        barrier();
+      }
+      for (uint t = 0u; t < count; ++t) {
+        const uint i = t0 + t;
+        const bool none_seen = (MODE == 0u ? tile_stats[t * 3u + 2u] : stats[row_stats + i * 3u + 2u]) != 0.0;
+        if (none_seen) {
+          for (uint e = 0u; e < DV; ++e) dv[e] += (MODE == 0u ? tile_b[t * DV + e] : dout[grad_outs + i * DV + e]) / float(pc.tk);
+          continue;
+        }
+        if (!visible(mask_batch, i, key)) continue;
+        const float logsumexp = MODE == 0u ? tile_stats[t * 3u] : stats[row_stats + i * 3u];
+        const float delta = MODE == 0u ? tile_stats[t * 3u + 1u] : stats[row_stats + i * 3u + 1u];
+        float dot = 0.0, dp = 0.0;
+        for (uint d = 0u; d < D; ++d) dot = fma(kj[d], MODE == 0u ? tile_a[t * D + d] : q[queries + i * D + d], dot);
+        const float p = exp(dot * pc.scale - logsumexp);
+        for (uint e = 0u; e < DV; ++e) {
+          const float g = MODE == 0u ? tile_b[t * DV + e] : dout[grad_outs + i * DV + e];
+          dp = fma(g, vj[e], dp);
+          dv[e] = fma(p, g, dv[e]);
+        }
+        const float ds = p * (dp - delta);
+        for (uint d = 0u; d < D; ++d) dk[d] = fma(ds, MODE == 0u ? tile_a[t * D + d] : q[queries + i * D + d], dk[d]);
+      }
+      if (MODE == 0u) barrier();
+    }
+    if (j < pc.tk) {
+      const uint target = pc.base_grads + batch * packed_stride() + pc.tq * D;
+      for (uint d = 0u; d < D; ++d) grads[target + j * D + d] = dk[d] * pc.scale;
+      for (uint e = 0u; e < DV; ++e) grads[target + pc.tk * D + j * DV + e] = dv[e];
+    }
+  }
+}
+
+void main() {
+  if (PASS == 0u) queries_pass();
+  else keys_pass();
+}

@@ -1,0 +1,169 @@
+// The Vulkan backend runs a matmul, the bias add after it and an activation after that as one
+// dispatch (backends/vulkan/kernels/fusion.hpp). A fused program makes fewer dispatches and
+// computes what the unfused one (HEED_VULKAN_NO_FUSION=1) does, bit for bit, forward, backward
+// and through the optimiser. The op suite checks the same patterns against the reference
+// (tests/ops/cases_matmul.cpp).
+#include "support/backends.hpp"
+
+#include <doctest/doctest.h>
+#include <heed/heed.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace heed::test {
+namespace {
+
+// Sets an environment variable for a scope, restoring what was there before.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) saved_ = old;
+    setenv(name, value, 1);
+  }
+  ~ScopedEnvironment() {
+    if (saved_) setenv(name_, saved_->c_str(), 1);
+    else unsetenv(name_);
+  }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> saved_;
+};
+
+Program compile_unfused(Backend& backend, const Graph& graph) {
+  ScopedEnvironment off("HEED_VULKAN_NO_FUSION", "1");
+  return backend.compile(graph);
+}
+
+Program compile_fused(Backend& backend, const Graph& graph) {
+  ScopedEnvironment on("HEED_VULKAN_NO_FUSION", "0");
+  return backend.compile(graph);
+}
+
+std::vector<float> values_of(Program& program, Tensor tensor) {
+  HostTensor host = program.read(tensor);
+  return {host.f32().begin(), host.f32().end()};
+}
+
+std::vector<float> ramp(int64_t count, float scale) {
+  std::vector<float> values(static_cast<size_t>(count));
+  for (size_t i = 0; i < values.size(); ++i) values[i] = scale * static_cast<float>((static_cast<int64_t>(i * 7919) % 23) - 11);
+  return values;
+}
+
+struct Activation {
+  const char* name;
+  std::function<Tensor(Tensor)> apply;  // empty: none
+};
+
+const std::vector<Activation> activations{
+    {"no activation", {}},
+    {"tanh", [](Tensor x) { return tanh(x); }},
+    {"sigmoid", [](Tensor x) { return sigmoid(x); }},
+    {"relu", [](Tensor x) { return relu(x); }},
+    {"gelu", [](Tensor x) { return gelu(x); }},
+};
+
+// A two-layer classifier on [2, 5, 6] tokens: Linear, the activation, Linear, cross-entropy,
+// trained by AdamW. Each Linear is matmul -> add(bias) -> reshape, the first then the activation.
+struct Classifier {
+  Graph graph{7};
+  Tensor x, y, hidden, loss;
+  nn::Linear l1{graph, "l1", 6, 8}, l2{graph, "l2", 8, 3};
+
+  explicit Classifier(const Activation& activation) {
+    x = graph.input("x", {2, 5, 6});
+    y = graph.input("y", {2, 5}, i32);
+    hidden = l1(x);
+    if (activation.apply) hidden = activation.apply(hidden);
+    loss = cross_entropy(l2(hidden), y);
+    optim::AdamW(graph, {.lr = 0.05}).minimize(loss);
+    graph.output(hidden);
+  }
+};
+
+TEST_CASE("vulkan: a linear layer's bias and activation run in its matmul's dispatch, and training gives the unfused values bit for bit") {
+  auto vulkan = load_for_test("vulkan");
+  REQUIRE(vulkan);
+  const std::vector<float> x = ramp(60, 0.1f);
+  const std::vector<int32_t> y{0, 1, 2, 0, 1, 2, 0, 1, 2, 0};
+  for (const Activation& activation : activations) {
+    SUBCASE(activation.name) {
+      Classifier model(activation);
+      Program fused = compile_fused(*vulkan, model.graph), unfused = compile_unfused(*vulkan, model.graph);
+      // Both layers lose their add; the first its activation too (with relu and gelu, whose VJPs
+      // read the sum, the matmul's dispatch stores the sum as well).
+      CHECK(unfused.dispatches() - fused.dispatches() == (activation.apply ? 3 : 2));
+      float first_loss = 0;
+      for (int step = 0; step < 3; ++step) {
+        int64_t before = fused.submissions();
+        fused.run({{model.x, x}, {model.y, y}});
+        unfused.run({{model.x, x}, {model.y, y}});
+        CHECK(fused.submissions() - before == 1);
+        INFO("step " << step);
+        CHECK(fused.read(model.loss).item() == unfused.read(model.loss).item());
+        if (step == 0) first_loss = fused.read(model.loss).item();
+        CHECK(values_of(fused, model.hidden) == values_of(unfused, model.hidden));
+      }
+      for (Tensor parameter : {model.l1.weight, model.l1.bias, model.l2.weight, model.l2.bias})
+        CHECK(values_of(fused, parameter) == values_of(unfused, parameter));
+      CHECK(fused.read(model.loss).item() < first_loss);  // it learns, not merely agrees
+    }
+  }
+}
+
+// matmul [9, 13] x [13, 11] + bias [11], then relu; both the sum and the relu are outputs.
+TEST_CASE("vulkan: a fused dispatch also stores the sum before the activation when the program keeps it") {
+  auto vulkan = load_for_test("vulkan");
+  REQUIRE(vulkan);
+  Graph graph;
+  Tensor a = graph.input("a", {9, 13}), b = graph.input("b", {13, 11}), bias = graph.input("bias", {11});
+  Tensor sum = matmul(a, b) + bias, activated = relu(sum);
+  graph.output(sum);
+  graph.output(activated);
+  Program fused = compile_fused(*vulkan, graph), unfused = compile_unfused(*vulkan, graph);
+  CHECK(unfused.dispatches() - fused.dispatches() == 2);
+  const std::vector<float> a_values = ramp(9 * 13, 0.25f), b_values = ramp(13 * 11, -0.125f), bias_values = ramp(11, 0.5f);
+  for (Program* program : {&fused, &unfused}) program->run({{a, a_values}, {b, b_values}, {bias, bias_values}});
+  CHECK(values_of(fused, sum) == values_of(unfused, sum));
+  CHECK(values_of(fused, activated) == values_of(unfused, activated));
+  // Products of quarters and eighths of small whole numbers, summed: exact in f32.
+  std::vector<float> sums = values_of(fused, sum), relus = values_of(fused, activated);
+  for (int64_t i = 0; i < 9; ++i)
+    for (int64_t j = 0; j < 11; ++j) {
+      double exact = bias_values[static_cast<size_t>(j)];
+      for (int64_t k = 0; k < 13; ++k) exact += double(a_values[static_cast<size_t>(i * 13 + k)]) * b_values[static_cast<size_t>(k * 11 + j)];
+      CHECK(sums[static_cast<size_t>(i * 11 + j)] == exact);
+      CHECK(relus[static_cast<size_t>(i * 11 + j)] == std::max(exact, 0.0));
+    }
+}
+
+TEST_CASE("vulkan: a product that another node reads, or a bias that is not over the columns, is not fused") {
+  auto vulkan = load_for_test("vulkan");
+  REQUIRE(vulkan);
+  Graph graph;
+  Tensor a = graph.input("a", {4, 5}), b = graph.input("b", {5, 6}), rows = graph.input("rows", {4, 1}), columns = graph.input("columns", {6});
+  Tensor product = matmul(a, b);
+  Tensor read_twice = tanh(product + columns) * product;  // the product is needed after the add
+  Tensor row_vector = reshape(rows, {4});
+  Tensor by_rows = relu(matmul(b, a, true, true) + row_vector);  // [6, 4]: these are its columns
+  Tensor by_rows_2d = relu(matmul(a, b) + rows);  // [4, 1] broadcast over the columns
+  graph.output(read_twice);
+  graph.output(by_rows);
+  graph.output(by_rows_2d);
+  Program fused = compile_fused(*vulkan, graph), unfused = compile_unfused(*vulkan, graph);
+  // Only by_rows fuses, with its relu.
+  CHECK(unfused.dispatches() - fused.dispatches() == 2);
+  const std::vector<float> a_values = ramp(20, 0.25f), b_values = ramp(30, 0.5f), row_values = ramp(4, 1.0f), column_values = ramp(6, 0.75f);
+  for (Program* program : {&fused, &unfused}) program->run({{a, a_values}, {b, b_values}, {rows, row_values}, {columns, column_values}});
+  for (Tensor output : {read_twice, by_rows, by_rows_2d}) CHECK(values_of(fused, output) == values_of(unfused, output));
+}
+
+}  // namespace
+}  // namespace heed::test
