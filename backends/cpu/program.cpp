@@ -23,17 +23,19 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
     // An alias's bytes are its root's, whatever the op that made it.
     if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;
     std::unique_ptr<Kernel> kernel;
-    if (graph.node(id).op == Op::Matmul)
-      if (std::optional<FusedKernel> fused = fuse_matmul(context, position)) {
-        kernel = std::move(fused->kernel);
-        std::string name = describe_node(context, {id, graph.node(id)});
+    std::optional<FusedKernel> fused = graph.node(id).op == Op::Matmul ? fuse_matmul(context, position) : fuse_pointwise(context, position);
+    if (fused) {
+      std::string name = fused->name;
+      if (name.empty()) {
+        name = describe_node(context, {id, graph.node(id)});
         for (size_t next = position + 1; next <= position + fused->absorbed; ++next)
           name += fmt::format(" + {}", op_name(graph.node(plan.order[next]).op));
-        kernels_.push_back(std::move(kernel));
-        kernel_names_.push_back(std::move(name));
-        position += fused->absorbed;
-        continue;
       }
+      kernels_.push_back(std::move(fused->kernel));
+      kernel_names_.push_back(std::move(name));
+      position += fused->absorbed;
+      continue;
+    }
     kernel = make_kernel(context, {id, graph.node(id)});
     if (kernel) {
       kernels_.push_back(std::move(kernel));
