@@ -100,6 +100,7 @@ struct FusedKernel {
   std::unique_ptr<Kernel> kernel;
   size_t absorbed;  // how many nodes after the first one's position it covers
   std::string name = {};  // for $HEED_CPU_PROFILE; empty: the covered nodes' names
+  std::vector<size_t> later = {};  // positions further on whose work it does too
 };
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position);
 // A run of pointwise nodes starting at `position` as one kernel (fusion.cpp).

@@ -140,9 +140,72 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
 // last node's output; the bias is computed by then, since it comes before the add, and nothing
 // runs in between. The planner may give the last output the bytes of an input released at the
 // matmul, which oneDNN cannot read in place, so overlapping buffers are not fused.
+namespace {
+
+// matmul ... add(matmul, other) with `other` of the product's full shape: a gradient summed over
+// the steps of a recurrence (dW += h^T dgates), or gates = projected input + h W_hh^T. The add
+// may come a few nodes later (autodiff makes both products of a matmul's VJP before adding them
+// to the running sums), so the fused kernel writes the add's output early; that is safe when no
+// node in between touches those bytes and `other` is already computed. oneDNN adds `other` as a
+// binary post-op while the product is still in registers.
+std::optional<FusedKernel> fuse_matmul_accumulate(const CompileContext& context, size_t position) {
+  constexpr size_t reach = 8;  // nodes to look ahead for the add
+  const std::vector<NodeId>& order = context.plan().order;
+  const Graph& graph = context.graph();
+  const NodeId matmul = order[position];
+  const Node& matmul_node = graph.node(matmul);
+  if (context.consumers(matmul) != 1 || context.is_output(matmul)) return std::nullopt;
+  size_t later = position + 1;
+  while (later < order.size() && later <= position + reach && !only_feeds(context, matmul, order[later])) ++later;
+  if (later >= order.size() || later > position + reach) return std::nullopt;
+  const NodeId add = order[later];
+  const Node& add_node = graph.node(add);
+  if (add_node.op != Op::Add || add_node.shape != matmul_node.shape) return std::nullopt;
+  const NodeId other = add_node.inputs[0] == matmul ? add_node.inputs[1] : add_node.inputs[0];
+  const Node& other_node = graph.node(other);
+  if (other == matmul || other_node.dtype != f32 || other_node.shape != matmul_node.shape) return std::nullopt;
+  if (context.position(context.plan().root(other)) >= static_cast<int64_t>(position)) return std::nullopt;
+  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], other})
+    if (overlaps(context, add, input)) return std::nullopt;
+  for (size_t between = position + 1; between < later; ++between) {
+    const NodeId id = order[between];
+    if (context.plan().values[static_cast<size_t>(id)].storage != Storage::Alias && context.address(id) && overlaps(context, add, id)) return std::nullopt;
+    for (NodeId input : graph.node(id).inputs)
+      if (context.address(input) && overlaps(context, add, input)) return std::nullopt;
+  }
+
+  MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
+  if (problem.empty || problem.no_inner) return std::nullopt;
+  const Threads threads = matmul_threads(problem);
+  std::optional<ThreadCount> scope;
+  if (threads == Threads::One) scope.emplace(1);
+  try {
+    dnnl::primitive_attr attributes = primitive_attributes();
+    dnnl::post_ops post_ops;
+    post_ops.append_binary(dnnl::algorithm::binary_add, problem.out);
+    attributes.set_post_ops(post_ops);
+    dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, problem.out}, attributes, context.engine());
+    std::unique_ptr<Kernel> kernel = primitive_kernel<dnnl::matmul>(
+        context, descriptor,
+        {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
+         {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
+         {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(context, problem.out, context.address(other))},
+         {DNNL_ARG_DST, wrap(context, problem.out, context.address(add))}},
+        threads);
+    FusedKernel fused{std::move(kernel), 0};
+    fused.later.push_back(later);
+    return fused;
+  } catch (const dnnl::error&) {
+    return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
+  }
+}
+
+}  // namespace
+
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position) {
   // $HEED_CPU_NO_FUSION turns fusion off, to tell a fusion bug from a kernel bug.
   if (std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  if (std::optional<FusedKernel> fused = fuse_matmul_accumulate(context, position)) return fused;
   const std::vector<NodeId>& order = context.plan().order;
   const Graph& graph = context.graph();
   const NodeId matmul = order[position];
