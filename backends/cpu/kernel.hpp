@@ -108,6 +108,10 @@ std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t 
 
 // Copies bytes unchanged (a reduction over size-1 axes, a concat of one non-empty part).
 std::unique_ptr<Kernel> copy_kernel(const std::byte* source, std::byte* destination, int64_t bytes);
+// Copies bytes where source and destination may overlap, on the calling thread.
+std::unique_ptr<Kernel> move_kernel(const std::byte* source, std::byte* destination, int64_t bytes);
+// Runs kernels one after the other.
+std::unique_ptr<Kernel> sequence_kernel(std::vector<std::unique_ptr<Kernel>> kernels);
 // Writes zero bytes (a sum over an empty axis, a matmul with an empty inner dimension).
 std::unique_ptr<Kernel> zero_kernel(std::byte* destination, int64_t bytes);
 bool has_kernel(Op op);

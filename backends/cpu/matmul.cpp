@@ -239,8 +239,13 @@ std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t pos
 
   MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
   if (problem.empty || problem.no_inner) return std::nullopt;
-  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias})
-    if (overlaps(context, last, input)) return std::nullopt;
+  // The planner often gives the last output bytes the product's input had (it is released at
+  // the product). The product then goes to its own buffer, which never overlaps its inputs, and
+  // is moved into place once read: still one pass instead of one per fused node.
+  bool staged = false;
+  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias}) staged = staged || overlaps(context, last, input);
+  if (staged && (context.bytes(matmul) != context.bytes(last) || overlaps(context, matmul, bias))) return std::nullopt;
+  const NodeId destination = staged ? matmul : last;
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
@@ -260,8 +265,14 @@ std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t pos
                                        {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
                                         {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
                                         {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
-                                        {DNNL_ARG_DST, wrap(context, problem.out, context.address(last))}},
+                                        {DNNL_ARG_DST, wrap(context, problem.out, context.address(destination))}},
                                        threads);
+    if (staged) {
+      std::vector<std::unique_ptr<Kernel>> steps;
+      steps.push_back(std::move(kernel));
+      steps.push_back(move_kernel(context.address(matmul), context.address(last), context.bytes(last)));
+      kernel = sequence_kernel(std::move(steps));
+    }
     return FusedKernel{std::move(kernel), absorbed};
   } catch (const dnnl::error&) {
     return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
