@@ -4,6 +4,7 @@
 // Linear layer on [batch, tokens, features] is a single plain GEMM. A bias add (and an
 // activation) scheduled right after the product become the primitive's bias and post-op.
 #include "dnnl_support.hpp"
+#include "gemv.hpp"
 #include "parallel.hpp"
 
 #include <cstdlib>
@@ -31,6 +32,10 @@ struct MatmulProblem {
   bool no_inner = false;    // k == 0: the output is all zeros
   dnnl::memory::desc a, b, out;
   int64_t multiply_adds = 0;
+  // One row and no batch: a product gemv.cpp does by hand.
+  bool single_row = false;
+  bool transpose_b = false;
+  int64_t k = 0, n = 0;
 };
 
 // Products under this many multiply-adds (tens of microseconds on one core) run on the calling
@@ -88,6 +93,10 @@ MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
   b_dims.insert(b_dims.end(), {k, n});
   b_layout.insert(b_layout.end(), {transpose_b ? 1 : n, transpose_b ? k : 1});
   out_dims.insert(out_dims.end(), {rows, n});
+  problem.single_row = batch.empty() && rows == 1;
+  problem.transpose_b = transpose_b;
+  problem.k = k;
+  problem.n = n;
   problem.a = strided_desc(a_dims, f32, a_layout);
   problem.b = strided_desc(b_dims, f32, b_layout);
   problem.out = dense_desc(Shape(out_dims.begin(), out_dims.end()), f32);
@@ -118,12 +127,28 @@ bool only_feeds(const CompileContext& context, NodeId value, NodeId reader) {
              context.graph().node(reader).inputs.end();
 }
 
+// The hand-written kernel for a one-row product, when it covers the fused work.
+std::optional<Gemv> single_row(const CompileContext& context, const MatmulProblem& problem, const Node& matmul_node, std::byte* out,
+                               std::optional<dnnl::algorithm> activation = std::nullopt) {
+  if (!problem.single_row || std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  Gemv gemv{reinterpret_cast<const float*>(context.input_address(matmul_node, 0)), reinterpret_cast<const float*>(context.input_address(matmul_node, 1)),
+            problem.transpose_b, problem.k, problem.n, reinterpret_cast<float*>(out)};
+  if (activation) {
+    if (*activation == dnnl::algorithm::eltwise_relu) gemv.activation = GemvActivation::Relu;
+    else if (*activation == dnnl::algorithm::eltwise_tanh) gemv.activation = GemvActivation::Tanh;
+    else if (*activation == dnnl::algorithm::eltwise_logistic) gemv.activation = GemvActivation::Sigmoid;
+    else return std::nullopt;
+  }
+  return gemv;
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node) {
   MatmulProblem problem = describe_problem(context, node);
   if (problem.empty) return nullptr;
   if (problem.no_inner) return zero_kernel(context.address(node.id), element_count(node.node.shape) * 4);
+  if (std::optional<Gemv> gemv = single_row(context, problem, node.node, context.address(node.id))) return gemv_kernel(*gemv);
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
@@ -176,6 +201,12 @@ std::optional<FusedKernel> fuse_matmul_accumulate(const CompileContext& context,
 
   MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
   if (problem.empty || problem.no_inner) return std::nullopt;
+  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(add))) {
+    gemv->addend = reinterpret_cast<const float*>(context.address(other));
+    FusedKernel fused{gemv_kernel(*gemv), 0};
+    fused.later.push_back(later);
+    return fused;
+  }
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
@@ -246,37 +277,41 @@ std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t pos
   for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias}) staged = staged || overlaps(context, last, input);
   if (staged && (context.bytes(matmul) != context.bytes(last) || overlaps(context, matmul, bias))) return std::nullopt;
   const NodeId destination = staged ? matmul : last;
+  std::unique_ptr<Kernel> kernel;
+  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(destination), activation)) {
+    gemv->bias = reinterpret_cast<const float*>(context.address(bias));
+    kernel = gemv_kernel(*gemv);
+  }
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
-  try {
-    dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
-    bias_dims.back() = matmul_node.shape.back();
-    dnnl::memory::desc bias_desc = dense_desc(Shape(bias_dims.begin(), bias_dims.end()), f32);
-    dnnl::primitive_attr attributes = primitive_attributes();
-    if (activation) {
-      dnnl::post_ops post_ops;
-      post_ops.append_eltwise(1.0f, *activation, 0.0f, 0.0f);
-      attributes.set_post_ops(post_ops);
+  if (!kernel) try {
+      dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
+      bias_dims.back() = matmul_node.shape.back();
+      dnnl::memory::desc bias_desc = dense_desc(Shape(bias_dims.begin(), bias_dims.end()), f32);
+      dnnl::primitive_attr attributes = primitive_attributes();
+      if (activation) {
+        dnnl::post_ops post_ops;
+        post_ops.append_eltwise(1.0f, *activation, 0.0f, 0.0f);
+        attributes.set_post_ops(post_ops);
+      }
+      dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, bias_desc, problem.out}, attributes, context.engine());
+      kernel = primitive_kernel<dnnl::matmul>(context, descriptor,
+                                              {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
+                                               {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
+                                               {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
+                                               {DNNL_ARG_DST, wrap(context, problem.out, context.address(destination))}},
+                                              threads);
+    } catch (const dnnl::error&) {
+      return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
     }
-    dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, bias_desc, problem.out}, attributes, context.engine());
-    std::unique_ptr<Kernel> kernel =
-        primitive_kernel<dnnl::matmul>(context, descriptor,
-                                       {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
-                                        {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
-                                        {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
-                                        {DNNL_ARG_DST, wrap(context, problem.out, context.address(destination))}},
-                                       threads);
-    if (staged) {
-      std::vector<std::unique_ptr<Kernel>> steps;
-      steps.push_back(std::move(kernel));
-      steps.push_back(move_kernel(context.address(matmul), context.address(last), context.bytes(last)));
-      kernel = sequence_kernel(std::move(steps));
-    }
-    return FusedKernel{std::move(kernel), absorbed};
-  } catch (const dnnl::error&) {
-    return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
+  if (staged) {
+    std::vector<std::unique_ptr<Kernel>> steps;
+    steps.push_back(std::move(kernel));
+    steps.push_back(move_kernel(context.address(matmul), context.address(last), context.bytes(last)));
+    kernel = sequence_kernel(std::move(steps));
   }
+  return FusedKernel{std::move(kernel), absorbed};
 }
 
 }  // namespace heed::cpu

@@ -155,6 +155,27 @@ TEST_CASE("a product fused with its bias and activation matches the unfused grap
   CHECK(kernels_per_run(g, feeds, true) < kernels_per_run(g, feeds, false));
 }
 
+// At batch 1 every product has one row and runs as a hand-written loop (with the bias, the
+// activation or the running sum it is fused with), split over threads by output columns when
+// the weights are large.
+TEST_CASE("one-row products match oneDNN's: Linear layers with each activation, plain and transposed weights, LSTM steps") {
+  Graph g(8);
+  nn::Linear first(g, "first", 320, 520), second(g, "second", 320, 520), third(g, "third", 320, 520), narrow(g, "narrow", 520, 7);
+  nn::LSTMCell cell(g, "cell", 7, 300);
+  Tensor x = g.input("x", {1, 320});
+  Tensor plain = g.input("plain", {520, 33});  // x B with B [k, n] stored as is
+  Tensor y = narrow(tanh(first(x))) + narrow(relu(second(x))) + narrow(sigmoid(third(x)));
+  Tensor z = matmul(sigmoid(first(x)), plain);
+  nn::LSTMState state = cell.zero_state(1);
+  for (int step = 0; step < 3; ++step) state = cell(y * static_cast<double>(step + 1), state);
+  g.output(y);
+  g.output(z);
+  g.output(state.h);
+  g.output(state.c);
+  const std::vector<std::pair<Tensor, HostTensor>> feeds{{x, random_values(x.shape(), 9)}, {plain, random_values(plain.shape(), 10)}};
+  check_fused_matches_unfused(g, feeds, {y, z, state.h, state.c}, 1e-5);
+}
+
 TEST_CASE("a fused chain hands on the values others read, folds its fills, and keeps exp, tanh and sigmoid within a few ulp") {
   Graph g(5);
   const int64_t n = 1000;  // not a multiple of the kernel's block
