@@ -103,8 +103,63 @@ class GemvKernel final : public Kernel {
   int64_t grain_;
 };
 
+// Rows [begin, end) of out viewed as [batch * m, n].
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void small_rows(const SmallProducts& p, int64_t begin, int64_t end) {
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t t = row / p.m, i = row % p.m;
+    const float* a = p.a + t * p.a_batch + i * p.a_row;
+    const float* b = p.b + t * p.b_batch;
+    float* __restrict out = p.out + row * p.n;
+    if (p.b_column == 1) {
+      // Rows of b scaled and summed: every loop runs along a contiguous row.
+      std::fill(out, out + p.n, 0.0f);
+      for (int64_t l = 0; l < p.k; ++l) {
+        const float scale = a[l * p.a_inner];
+        const float* __restrict b_row = b + l * p.b_inner;
+        for (int64_t j = 0; j < p.n; ++j) out[j] += scale * b_row[j];
+      }
+    } else if (p.b_inner == 1 && p.a_inner == 1) {
+      for (int64_t j = 0; j < p.n; ++j) {
+        const float* __restrict b_column = b + j * p.b_column;
+        float sum = 0;
+#pragma omp simd reduction(+ : sum)
+        for (int64_t l = 0; l < p.k; ++l) sum += a[l] * b_column[l];
+        out[j] = sum;
+      }
+    } else {
+      for (int64_t j = 0; j < p.n; ++j) {
+        float sum = 0;
+        for (int64_t l = 0; l < p.k; ++l) sum += a[l * p.a_inner] * b[l * p.b_inner + j * p.b_column];
+        out[j] = sum;
+      }
+    }
+    if (p.addend) {
+      const float* __restrict addend = p.addend + row * p.n;
+      for (int64_t j = 0; j < p.n; ++j) out[j] += addend[j];
+    }
+  }
+}
+
+class SmallProductsKernel final : public Kernel {
+ public:
+  explicit SmallProductsKernel(SmallProducts products) : products_(products) {
+    const int64_t row_work = std::max<int64_t>(1, products_.k * products_.n);
+    grain_ = std::max<int64_t>(1, elementwise_grain * 4 / row_work);
+  }
+
+  void run() override {
+    parallel_ranges(products_.batch * products_.m, grain_, [&](int64_t begin, int64_t end) { small_rows(products_, begin, end); });
+  }
+
+ private:
+  SmallProducts products_;
+  int64_t grain_;
+};
+
 }  // namespace
 
 std::unique_ptr<Kernel> gemv_kernel(const Gemv& gemv) { return std::make_unique<GemvKernel>(gemv); }
+
+std::unique_ptr<Kernel> small_products_kernel(const SmallProducts& products) { return std::make_unique<SmallProductsKernel>(products); }
 
 }  // namespace heed::cpu

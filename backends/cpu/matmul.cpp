@@ -36,6 +36,8 @@ struct MatmulProblem {
   bool single_row = false;
   bool transpose_b = false;
   int64_t k = 0, n = 0;
+  // One batch axis of products with one row, one column or k = 1 (addresses still unset).
+  std::optional<SmallProducts> small;
 };
 
 // Products under this many multiply-adds (tens of microseconds on one core) run on the calling
@@ -94,6 +96,12 @@ MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
   b_layout.insert(b_layout.end(), {transpose_b ? 1 : n, transpose_b ? k : 1});
   out_dims.insert(out_dims.end(), {rows, n});
   problem.single_row = batch.empty() && rows == 1;
+  if (batch.size() == 1 && (rows == 1 || n == 1 || k == 1)) {
+    const BatchAxis& axis = batch.front();
+    problem.small = SmallProducts{nullptr, nullptr, nullptr, nullptr, axis.dim, rows, k, n,
+                                  axis.a_full ? axis.a_stride : 0, transpose_a ? 1 : k, transpose_a ? rows : 1,
+                                  axis.b_full ? axis.b_stride : 0, transpose_b ? 1 : n, transpose_b ? k : 1};
+  }
   problem.transpose_b = transpose_b;
   problem.k = k;
   problem.n = n;
@@ -142,6 +150,15 @@ std::optional<Gemv> single_row(const CompileContext& context, const MatmulProble
   return gemv;
 }
 
+std::optional<SmallProducts> small_products(const CompileContext& context, const MatmulProblem& problem, const Node& matmul_node, std::byte* out) {
+  if (!problem.small || std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  SmallProducts products = *problem.small;
+  products.a = reinterpret_cast<const float*>(context.input_address(matmul_node, 0));
+  products.b = reinterpret_cast<const float*>(context.input_address(matmul_node, 1));
+  products.out = reinterpret_cast<float*>(out);
+  return products;
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node) {
@@ -149,6 +166,7 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
   if (problem.empty) return nullptr;
   if (problem.no_inner) return zero_kernel(context.address(node.id), element_count(node.node.shape) * 4);
   if (std::optional<Gemv> gemv = single_row(context, problem, node.node, context.address(node.id))) return gemv_kernel(*gemv);
+  if (std::optional<SmallProducts> products = small_products(context, problem, node.node, context.address(node.id))) return small_products_kernel(*products);
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
@@ -204,6 +222,12 @@ std::optional<FusedKernel> fuse_matmul_accumulate(const CompileContext& context,
   if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(add))) {
     gemv->addend = reinterpret_cast<const float*>(context.address(other));
     FusedKernel fused{gemv_kernel(*gemv), 0};
+    fused.later.push_back(later);
+    return fused;
+  }
+  if (std::optional<SmallProducts> products = small_products(context, problem, matmul_node, context.address(add))) {
+    products->addend = reinterpret_cast<const float*>(context.address(other));
+    FusedKernel fused{small_products_kernel(*products), 0};
     fused.later.push_back(later);
     return fused;
   }
