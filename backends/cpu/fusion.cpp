@@ -20,6 +20,7 @@
 #include <bit>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 namespace heed::cpu {
 
@@ -96,6 +97,14 @@ class ChainBuilder {
       if (std::optional<size_t> overflow = assemble(); !overflow) break;
       else end_ = *overflow;
     }
+    // A concat right after the chain that joins values only it reads takes them straight from
+    // the chain: they are written into their places in its output instead of their own buffers.
+    if (absorb_concat() && assemble()) {
+      absorbed_.clear();
+      stores_.clear();
+      concat_position_.reset();
+      assemble();
+    }
     std::vector<std::unique_ptr<Kernel>> after;
     for (size_t position = start_; position < end_; ++position) {
       const NodeId id = order()[position];
@@ -103,7 +112,9 @@ class ChainBuilder {
         if (std::unique_ptr<Kernel> kernel = make_kernel(context_, {id, graph_.node(id)})) after.push_back(std::move(kernel));
     }
     program_.count = count_;
-    FusedKernel fused{pointwise_kernel(std::move(program_), std::move(after)), end_ - start_ - 1};
+    const size_t last = concat_position_ ? *concat_position_ : end_ - 1;
+    if (concat_position_) name_ += " + concat";
+    FusedKernel fused{pointwise_kernel(std::move(program_), std::move(after)), last - start_};
     fused.name = std::move(name_);
     return fused;
   }
@@ -149,7 +160,45 @@ class ChainBuilder {
     return reads;
   }
 
-  bool written(NodeId id) const { return context_.root_is_output(id) || context_.root_consumers(id) > member_reads(id); }
+  bool written(NodeId id) const {
+    return !absorbed_.contains(id) && (context_.root_is_output(id) || context_.root_consumers(id) > member_reads(id));
+  }
+
+  // Whether the node after the chain (past aliases) is a concat of members that nothing else
+  // reads, whose output may be written while the chain runs: its bytes must not be any the chain
+  // still reads or writes elsewhere.
+  bool absorb_concat() {
+    size_t position = end_;
+    while (position < order().size() && is_alias(order()[position])) ++position;
+    if (position >= order().size()) return false;
+    const NodeId concat = order()[position];
+    const Node& node = graph_.node(concat);
+    if (node.op != Op::Concat || node.dtype != f32) return false;
+    const std::vector<int64_t> dense = dense_strides(node.shape);
+    const auto axis = static_cast<size_t>(node.attrs.axis);
+    std::map<NodeId, std::pair<std::byte*, std::vector<int64_t>>> stores;
+    int64_t offset = 0;
+    for (NodeId input : node.inputs) {
+      const Node& part = graph_.node(input);
+      if (!is_member(input) || stores.contains(input) || context_.root_is_output(input) || context_.root_consumers(input) != member_reads(input) + 1)
+        return false;
+      stores.emplace(input, std::pair(context_.address(concat) + offset * dense[axis] * 4, squeeze_strides(part.shape, dense)));
+      offset += part.shape[axis];
+    }
+    for (size_t reader_position = start_; reader_position < end_; ++reader_position) {
+      const NodeId reader = order()[reader_position];
+      if (!is_member(reader)) continue;
+      if (!stores.contains(reader) && written(reader) && overlaps(concat, reader)) return false;
+      for (NodeId input : graph_.node(reader).inputs) {
+        const NodeId source = root(input);
+        if (!is_member(source) && !is_folded(source) && overlaps(concat, source)) return false;
+      }
+    }
+    for (const auto& [member, store] : stores) absorbed_.insert(member);
+    stores_ = std::move(stores);
+    concat_position_ = position;
+    return true;
+  }
 
   bool overlaps(NodeId a, NodeId b) const {
     const std::byte* a_begin = context_.address(a);
@@ -258,6 +307,12 @@ class ChainBuilder {
     refs_.emplace(id, gathered);
   }
 
+  void store(NodeId id) {
+    auto it = stores_.find(id);
+    if (it == stores_.end()) return;
+    program_.stores.push_back({reinterpret_cast<float*>(it->second.first), make_strided_loop<1>(shape_, {it->second.second}, "pointwise fusion"), refs_.at(id)});
+  }
+
   // Builds the program; on running out of slots, the position to end the chain at instead.
   std::optional<size_t> assemble() {
     program_ = {};
@@ -273,6 +328,7 @@ class ChainBuilder {
       try {
         if (node.op == Op::Slice || node.op == Op::Broadcast) {
           strided_member(id, node);
+          store(id);
           continue;
         }
         PointwiseInstruction instruction{*pointwise_op(node.op), static_cast<int>(node.inputs.size()), {}, {}};
@@ -285,6 +341,7 @@ class ChainBuilder {
         }
         instruction.output = value_ref(id);
         program_.instructions.push_back(instruction);
+        store(id);
       } catch (const SlotsExhausted&) {
         return position;
       }
@@ -308,6 +365,9 @@ class ChainBuilder {
   int slots_ = 0;
   PointwiseProgram program_;
   std::string name_;
+  std::set<NodeId> absorbed_;  // members written into the concat after the chain
+  std::map<NodeId, std::pair<std::byte*, std::vector<int64_t>>> stores_;  // where, and the strides
+  std::optional<size_t> concat_position_;
 };
 
 }  // namespace

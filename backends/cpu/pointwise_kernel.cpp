@@ -76,9 +76,11 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
   }
 }
 
-// Copies elements [begin, begin + n) of a strided view, in row-major order, to `out`.
-void gather(const PointwiseLoad& load, int64_t begin, int64_t n, float* out) {
-  const StridedLoop<1>& loop = load.loop;
+// Calls body(offset, done, length) for the runs of elements [begin, begin + n) of a strided
+// view in row-major order: `length` elements from position begin + done lie at offset, offset +
+// stride, ... where stride is the view's innermost stride.
+template <typename Body>
+void strided_runs(const StridedLoop<1>& loop, int64_t begin, int64_t n, const Body& body) {
   const int last = loop.rank - 1;
   std::array<int64_t, max_loop_rank> index{};
   int64_t offset = 0, rest = begin;
@@ -92,11 +94,7 @@ void gather(const PointwiseLoad& load, int64_t begin, int64_t n, float* out) {
   const int64_t stride = loop.strides[0][l];
   for (int64_t done = 0; done < n;) {
     int64_t length = std::min(loop.dims[l] - index[l], n - done);
-    const float* in = load.base + offset;
-    if (stride == 1) std::memcpy(out + done, in, static_cast<size_t>(length) * 4);
-    else if (stride == 0) std::fill(out + done, out + done + length, in[0]);
-    else
-      for (int64_t j = 0; j < length; ++j) out[done + j] = in[j * stride];
+    body(offset, done, length);
     done += length;
     index[l] += length;
     offset += length * stride;
@@ -106,6 +104,29 @@ void gather(const PointwiseLoad& load, int64_t begin, int64_t n, float* out) {
       offset += loop.strides[0][a - 1] - loop.dims[a] * loop.strides[0][a];
     }
   }
+}
+
+// Copies elements [begin, begin + n) of a strided view, in row-major order, to `out`.
+void gather(const PointwiseLoad& load, int64_t begin, int64_t n, float* out) {
+  const int64_t stride = load.loop.strides[0][static_cast<size_t>(load.loop.rank - 1)];
+  strided_runs(load.loop, begin, n, [&](int64_t offset, int64_t done, int64_t length) {
+    const float* in = load.base + offset;
+    if (stride == 1) std::memcpy(out + done, in, static_cast<size_t>(length) * 4);
+    else if (stride == 0) std::fill(out + done, out + done + length, in[0]);
+    else
+      for (int64_t j = 0; j < length; ++j) out[done + j] = in[j * stride];
+  });
+}
+
+// The other way: elements [begin, begin + n) from `in` to their places in a strided view.
+void scatter(const PointwiseStore& store, int64_t begin, int64_t n, const float* in) {
+  const int64_t stride = store.loop.strides[0][static_cast<size_t>(store.loop.rank - 1)];
+  strided_runs(store.loop, begin, n, [&](int64_t offset, int64_t done, int64_t length) {
+    float* out = store.base + offset;
+    if (stride == 1) std::memcpy(out, in + done, static_cast<size_t>(length) * 4);
+    else
+      for (int64_t j = 0; j < length; ++j) out[j * stride] = in[done + j];
+  });
 }
 
 class PointwiseKernel final : public Kernel {
@@ -131,6 +152,7 @@ class PointwiseKernel final : public Kernel {
           for (int k = 0; k < instruction.operands; ++k) inputs[k] = pointer(instruction.inputs[k], position);
           apply(instruction.op, n, inputs[0], inputs[1], inputs[2], pointer(instruction.output, position));
         }
+        for (const PointwiseStore& store : program_.stores) scatter(store, position, n, pointer(store.from, position));
       }
     });
     for (const std::unique_ptr<Kernel>& kernel : after_) kernel->run();

@@ -39,6 +39,14 @@ struct PointwiseLoad {
   PointwiseRef into;
 };
 
+// A value of the chain written through strides into part of a bigger buffer (its place in the
+// concat that reads it), scattered from `from` at the end of each block.
+struct PointwiseStore {
+  float* base;
+  StridedLoop<1> loop;
+  PointwiseRef from;
+};
+
 struct PointwiseConstant {
   float value;
   int slot;
@@ -50,6 +58,7 @@ struct PointwiseProgram {
   std::vector<PointwiseConstant> constants;
   std::vector<PointwiseLoad> loads;
   std::vector<PointwiseInstruction> instructions;
+  std::vector<PointwiseStore> stores;
 };
 
 // Scratch slots a chain may use; fusion.cpp ends a chain before it needs more.

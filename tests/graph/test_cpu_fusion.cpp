@@ -108,7 +108,8 @@ void check_fused_matches_unfused(const Graph& graph, const std::vector<std::pair
 }
 
 // Besides the cells' pointwise runs, the gates' product is fused with the add of the input
-// projection, and each step's weight gradient with the running sum over steps.
+// projection, each step's weight gradient with the running sum over steps, and the concat of
+// the four gates' gradients with the run that computes them (written straight into place).
 TEST_CASE("an LSTM's cells run fused on the CPU and match the unfused graph, forward and backward") {
   Graph g(3);
   const int64_t batch = 5, steps = 4, in = 6;
