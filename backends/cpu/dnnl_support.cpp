@@ -32,6 +32,7 @@ void CompileContext::count_uses() {
   root_consumers_.assign(static_cast<size_t>(graph_.size()), 0);
   root_outputs_.assign(static_cast<size_t>(graph_.size()), 0);
   positions_.assign(static_cast<size_t>(graph_.size()), -1);
+  claimed_.assign(plan_.order.size(), 0);
   for (size_t position = 0; position < plan_.order.size(); ++position) {
     const NodeId id = plan_.order[position];
     positions_[static_cast<size_t>(id)] = static_cast<int64_t>(position);

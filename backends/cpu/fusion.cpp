@@ -139,6 +139,7 @@ class ChainBuilder {
     for (size_t position = start_; position < order().size() && members < max_pointwise_members; ++position) {
       const NodeId id = order()[position];
       const Node& node = graph_.node(id);
+      if (context_.claimed(position)) break;  // done by a fused product further back
       if (is_alias(id) || is_fill(id)) continue;
       if (!pointwise_op(node.op) || !all_f32(context_, node) || squeezed(node.shape) != shape_) break;
       // A slice or broadcast reads its input through strides, so that input comes from outside.
@@ -173,6 +174,7 @@ class ChainBuilder {
     if (position >= order().size()) return false;
     const NodeId concat = order()[position];
     const Node& node = graph_.node(concat);
+    if (context_.claimed(position)) return false;
     if (node.op != Op::Concat || node.dtype != f32) return false;
     const std::vector<int64_t> dense = dense_strides(node.shape);
     const auto axis = static_cast<size_t>(node.attrs.axis);

@@ -65,6 +65,10 @@ class CompileContext {
   bool root_is_output(NodeId root) const { return root_outputs_[static_cast<size_t>(root)] != 0; }
   // Where a node runs in the schedule; -1 if it does not.
   int64_t position(NodeId id) const { return positions_[static_cast<size_t>(id)]; }
+  // Positions whose work a fused kernel further back already does: no later fusion may take
+  // them (FusedKernel::later).
+  void claim(size_t position) const { claimed_[position] = 1; }
+  bool claimed(size_t position) const { return claimed_[position] != 0; }
 
  private:
   void count_uses();
@@ -78,6 +82,7 @@ class CompileContext {
   std::vector<int> consumers_, root_consumers_;
   std::vector<char> outputs_, root_outputs_;
   std::vector<int64_t> positions_;
+  mutable std::vector<char> claimed_;
 };
 
 // A node with its id, so that factories can name it in errors and find its output.

@@ -200,7 +200,7 @@ std::optional<FusedKernel> fuse_matmul_accumulate(const CompileContext& context,
   if (context.consumers(matmul) != 1 || context.is_output(matmul)) return std::nullopt;
   size_t later = position + 1;
   while (later < order.size() && later <= position + reach && !only_feeds(context, matmul, order[later])) ++later;
-  if (later >= order.size() || later > position + reach) return std::nullopt;
+  if (later >= order.size() || later > position + reach || context.claimed(later)) return std::nullopt;
   const NodeId add = order[later];
   const Node& add_node = graph.node(add);
   if (add_node.op != Op::Add || add_node.shape != matmul_node.shape) return std::nullopt;

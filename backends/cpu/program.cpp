@@ -18,11 +18,10 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
   ThreadCount scope(threads_);
   CompileContext context(graph, plan, buffers_, scratchpad_, engine_, stream_);
   kernels_.reserve(plan.order.size());
-  std::vector<char> done(plan.order.size(), 0);  // positions a fused kernel further back covers
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
     // An alias's bytes are its root's, whatever the op that made it.
-    if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias || done[position]) continue;
+    if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias || context.claimed(position)) continue;
     std::unique_ptr<Kernel> kernel;
     std::optional<FusedKernel> fused = graph.node(id).op == Op::Matmul ? fuse_matmul(context, position) : fuse_pointwise(context, position);
     if (fused) {
@@ -33,7 +32,7 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
           name += fmt::format(" + {}", op_name(graph.node(plan.order[next]).op));
         for (size_t next : fused->later) name += fmt::format(" + {} (later)", op_name(graph.node(plan.order[next]).op));
       }
-      for (size_t next : fused->later) done[next] = 1;
+      for (size_t next : fused->later) context.claim(next);
       kernels_.push_back(std::move(fused->kernel));
       kernel_names_.push_back(std::move(name));
       position += fused->absorbed;
