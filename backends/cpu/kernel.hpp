@@ -59,6 +59,16 @@ class CompileContext {
   // fusion may only swallow a value nobody else sees.
   int consumers(NodeId id) const { return consumers_[static_cast<size_t>(id)]; }
   bool is_output(NodeId id) const { return outputs_[static_cast<size_t>(id)] != 0; }
+  // The same seen through aliases: reads by nodes that run a kernel of a value whose bytes are
+  // `root`'s, and whether the program keeps any such value.
+  int root_consumers(NodeId root) const { return root_consumers_[static_cast<size_t>(root)]; }
+  bool root_is_output(NodeId root) const { return root_outputs_[static_cast<size_t>(root)] != 0; }
+  // Where a node runs in the schedule; -1 if it does not.
+  int64_t position(NodeId id) const { return positions_[static_cast<size_t>(id)]; }
+  // Positions whose work a fused kernel further back already does: no later fusion may take
+  // them (FusedKernel::later).
+  void claim(size_t position) const { claimed_[position] = 1; }
+  bool claimed(size_t position) const { return claimed_[position] != 0; }
 
  private:
   void count_uses();
@@ -69,8 +79,10 @@ class CompileContext {
   Scratchpad& scratchpad_;
   const dnnl::engine& engine_;
   const dnnl::stream& stream_;
-  std::vector<int> consumers_;
-  std::vector<char> outputs_;
+  std::vector<int> consumers_, root_consumers_;
+  std::vector<char> outputs_, root_outputs_;
+  std::vector<int64_t> positions_;
+  mutable std::vector<char> claimed_;
 };
 
 // A node with its id, so that factories can name it in errors and find its output.
@@ -91,12 +103,20 @@ std::unique_ptr<Kernel> make_kernel(const CompileContext& context, NodeRef node)
 // activation), which then need no kernel of their own (matmul.cpp).
 struct FusedKernel {
   std::unique_ptr<Kernel> kernel;
-  size_t absorbed;  // how many nodes after the matmul's position it covers
+  size_t absorbed;  // how many nodes after the first one's position it covers
+  std::string name = {};  // for $HEED_CPU_PROFILE; empty: the covered nodes' names
+  std::vector<size_t> later = {};  // positions further on whose work it does too
 };
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position);
+// A run of pointwise nodes starting at `position` as one kernel (fusion.cpp).
+std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t position);
 
 // Copies bytes unchanged (a reduction over size-1 axes, a concat of one non-empty part).
 std::unique_ptr<Kernel> copy_kernel(const std::byte* source, std::byte* destination, int64_t bytes);
+// Copies bytes where source and destination may overlap, on the calling thread.
+std::unique_ptr<Kernel> move_kernel(const std::byte* source, std::byte* destination, int64_t bytes);
+// Runs kernels one after the other.
+std::unique_ptr<Kernel> sequence_kernel(std::vector<std::unique_ptr<Kernel>> kernels);
 // Writes zero bytes (a sum over an empty axis, a matmul with an empty inner dimension).
 std::unique_ptr<Kernel> zero_kernel(std::byte* destination, int64_t bytes);
 bool has_kernel(Op op);

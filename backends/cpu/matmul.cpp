@@ -4,6 +4,7 @@
 // Linear layer on [batch, tokens, features] is a single plain GEMM. A bias add (and an
 // activation) scheduled right after the product become the primitive's bias and post-op.
 #include "dnnl_support.hpp"
+#include "gemv.hpp"
 #include "parallel.hpp"
 
 #include <cstdlib>
@@ -31,6 +32,12 @@ struct MatmulProblem {
   bool no_inner = false;    // k == 0: the output is all zeros
   dnnl::memory::desc a, b, out;
   int64_t multiply_adds = 0;
+  // One row and no batch: a product gemv.cpp does by hand.
+  bool single_row = false;
+  bool transpose_b = false;
+  int64_t k = 0, n = 0;
+  // One batch axis of products with one row, one column or k = 1 (addresses still unset).
+  std::optional<SmallProducts> small;
 };
 
 // Products under this many multiply-adds (tens of microseconds on one core) run on the calling
@@ -88,6 +95,16 @@ MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
   b_dims.insert(b_dims.end(), {k, n});
   b_layout.insert(b_layout.end(), {transpose_b ? 1 : n, transpose_b ? k : 1});
   out_dims.insert(out_dims.end(), {rows, n});
+  problem.single_row = batch.empty() && rows == 1;
+  if (batch.size() == 1 && (rows == 1 || n == 1 || k == 1)) {
+    const BatchAxis& axis = batch.front();
+    problem.small = SmallProducts{nullptr, nullptr, nullptr, nullptr, axis.dim, rows, k, n,
+                                  axis.a_full ? axis.a_stride : 0, transpose_a ? 1 : k, transpose_a ? rows : 1,
+                                  axis.b_full ? axis.b_stride : 0, transpose_b ? 1 : n, transpose_b ? k : 1};
+  }
+  problem.transpose_b = transpose_b;
+  problem.k = k;
+  problem.n = n;
   problem.a = strided_desc(a_dims, f32, a_layout);
   problem.b = strided_desc(b_dims, f32, b_layout);
   problem.out = dense_desc(Shape(out_dims.begin(), out_dims.end()), f32);
@@ -118,12 +135,38 @@ bool only_feeds(const CompileContext& context, NodeId value, NodeId reader) {
              context.graph().node(reader).inputs.end();
 }
 
+// The hand-written kernel for a one-row product, when it covers the fused work.
+std::optional<Gemv> single_row(const CompileContext& context, const MatmulProblem& problem, const Node& matmul_node, std::byte* out,
+                               std::optional<dnnl::algorithm> activation = std::nullopt) {
+  if (!problem.single_row || std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  Gemv gemv{reinterpret_cast<const float*>(context.input_address(matmul_node, 0)), reinterpret_cast<const float*>(context.input_address(matmul_node, 1)),
+            problem.transpose_b, problem.k, problem.n, reinterpret_cast<float*>(out)};
+  if (activation) {
+    if (*activation == dnnl::algorithm::eltwise_relu) gemv.activation = GemvActivation::Relu;
+    else if (*activation == dnnl::algorithm::eltwise_tanh) gemv.activation = GemvActivation::Tanh;
+    else if (*activation == dnnl::algorithm::eltwise_logistic) gemv.activation = GemvActivation::Sigmoid;
+    else return std::nullopt;
+  }
+  return gemv;
+}
+
+std::optional<SmallProducts> small_products(const CompileContext& context, const MatmulProblem& problem, const Node& matmul_node, std::byte* out) {
+  if (!problem.small || std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  SmallProducts products = *problem.small;
+  products.a = reinterpret_cast<const float*>(context.input_address(matmul_node, 0));
+  products.b = reinterpret_cast<const float*>(context.input_address(matmul_node, 1));
+  products.out = reinterpret_cast<float*>(out);
+  return products;
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node) {
   MatmulProblem problem = describe_problem(context, node);
   if (problem.empty) return nullptr;
   if (problem.no_inner) return zero_kernel(context.address(node.id), element_count(node.node.shape) * 4);
+  if (std::optional<Gemv> gemv = single_row(context, problem, node.node, context.address(node.id))) return gemv_kernel(*gemv);
+  if (std::optional<SmallProducts> products = small_products(context, problem, node.node, context.address(node.id))) return small_products_kernel(*products);
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
@@ -140,9 +183,84 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
 // last node's output; the bias is computed by then, since it comes before the add, and nothing
 // runs in between. The planner may give the last output the bytes of an input released at the
 // matmul, which oneDNN cannot read in place, so overlapping buffers are not fused.
+namespace {
+
+// matmul ... add(matmul, other) with `other` of the product's full shape: a gradient summed over
+// the steps of a recurrence (dW += h^T dgates), or gates = projected input + h W_hh^T. The add
+// may come a few nodes later (autodiff makes both products of a matmul's VJP before adding them
+// to the running sums), so the fused kernel writes the add's output early; that is safe when no
+// node in between touches those bytes and `other` is already computed. oneDNN adds `other` as a
+// binary post-op while the product is still in registers.
+std::optional<FusedKernel> fuse_matmul_accumulate(const CompileContext& context, size_t position) {
+  constexpr size_t reach = 8;  // nodes to look ahead for the add
+  const std::vector<NodeId>& order = context.plan().order;
+  const Graph& graph = context.graph();
+  const NodeId matmul = order[position];
+  const Node& matmul_node = graph.node(matmul);
+  if (context.consumers(matmul) != 1 || context.is_output(matmul)) return std::nullopt;
+  size_t later = position + 1;
+  while (later < order.size() && later <= position + reach && !only_feeds(context, matmul, order[later])) ++later;
+  if (later >= order.size() || later > position + reach || context.claimed(later)) return std::nullopt;
+  const NodeId add = order[later];
+  const Node& add_node = graph.node(add);
+  if (add_node.op != Op::Add || add_node.shape != matmul_node.shape) return std::nullopt;
+  const NodeId other = add_node.inputs[0] == matmul ? add_node.inputs[1] : add_node.inputs[0];
+  const Node& other_node = graph.node(other);
+  if (other == matmul || other_node.dtype != f32 || other_node.shape != matmul_node.shape) return std::nullopt;
+  if (context.position(context.plan().root(other)) >= static_cast<int64_t>(position)) return std::nullopt;
+  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], other})
+    if (overlaps(context, add, input)) return std::nullopt;
+  for (size_t between = position + 1; between < later; ++between) {
+    const NodeId id = order[between];
+    if (context.plan().values[static_cast<size_t>(id)].storage != Storage::Alias && context.address(id) && overlaps(context, add, id)) return std::nullopt;
+    for (NodeId input : graph.node(id).inputs)
+      if (context.address(input) && overlaps(context, add, input)) return std::nullopt;
+  }
+
+  MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
+  if (problem.empty || problem.no_inner) return std::nullopt;
+  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(add))) {
+    gemv->addend = reinterpret_cast<const float*>(context.address(other));
+    FusedKernel fused{gemv_kernel(*gemv), 0};
+    fused.later.push_back(later);
+    return fused;
+  }
+  if (std::optional<SmallProducts> products = small_products(context, problem, matmul_node, context.address(add))) {
+    products->addend = reinterpret_cast<const float*>(context.address(other));
+    FusedKernel fused{small_products_kernel(*products), 0};
+    fused.later.push_back(later);
+    return fused;
+  }
+  const Threads threads = matmul_threads(problem);
+  std::optional<ThreadCount> scope;
+  if (threads == Threads::One) scope.emplace(1);
+  try {
+    dnnl::primitive_attr attributes = primitive_attributes();
+    dnnl::post_ops post_ops;
+    post_ops.append_binary(dnnl::algorithm::binary_add, problem.out);
+    attributes.set_post_ops(post_ops);
+    dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, problem.out}, attributes, context.engine());
+    std::unique_ptr<Kernel> kernel = primitive_kernel<dnnl::matmul>(
+        context, descriptor,
+        {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
+         {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
+         {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(context, problem.out, context.address(other))},
+         {DNNL_ARG_DST, wrap(context, problem.out, context.address(add))}},
+        threads);
+    FusedKernel fused{std::move(kernel), 0};
+    fused.later.push_back(later);
+    return fused;
+  } catch (const dnnl::error&) {
+    return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
+  }
+}
+
+}  // namespace
+
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position) {
   // $HEED_CPU_NO_FUSION turns fusion off, to tell a fusion bug from a kernel bug.
   if (std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  if (std::optional<FusedKernel> fused = fuse_matmul_accumulate(context, position)) return fused;
   const std::vector<NodeId>& order = context.plan().order;
   const Graph& graph = context.graph();
   const NodeId matmul = order[position];
@@ -176,33 +294,48 @@ std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t pos
 
   MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
   if (problem.empty || problem.no_inner) return std::nullopt;
-  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias})
-    if (overlaps(context, last, input)) return std::nullopt;
+  // The planner often gives the last output bytes the product's input had (it is released at
+  // the product). The product then goes to its own buffer, which never overlaps its inputs, and
+  // is moved into place once read: still one pass instead of one per fused node.
+  bool staged = false;
+  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias}) staged = staged || overlaps(context, last, input);
+  if (staged && (context.bytes(matmul) != context.bytes(last) || overlaps(context, matmul, bias))) return std::nullopt;
+  const NodeId destination = staged ? matmul : last;
+  std::unique_ptr<Kernel> kernel;
+  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(destination), activation)) {
+    gemv->bias = reinterpret_cast<const float*>(context.address(bias));
+    kernel = gemv_kernel(*gemv);
+  }
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
-  try {
-    dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
-    bias_dims.back() = matmul_node.shape.back();
-    dnnl::memory::desc bias_desc = dense_desc(Shape(bias_dims.begin(), bias_dims.end()), f32);
-    dnnl::primitive_attr attributes = primitive_attributes();
-    if (activation) {
-      dnnl::post_ops post_ops;
-      post_ops.append_eltwise(1.0f, *activation, 0.0f, 0.0f);
-      attributes.set_post_ops(post_ops);
+  if (!kernel) try {
+      dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
+      bias_dims.back() = matmul_node.shape.back();
+      dnnl::memory::desc bias_desc = dense_desc(Shape(bias_dims.begin(), bias_dims.end()), f32);
+      dnnl::primitive_attr attributes = primitive_attributes();
+      if (activation) {
+        dnnl::post_ops post_ops;
+        post_ops.append_eltwise(1.0f, *activation, 0.0f, 0.0f);
+        attributes.set_post_ops(post_ops);
+      }
+      dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, bias_desc, problem.out}, attributes, context.engine());
+      kernel = primitive_kernel<dnnl::matmul>(context, descriptor,
+                                              {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
+                                               {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
+                                               {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
+                                               {DNNL_ARG_DST, wrap(context, problem.out, context.address(destination))}},
+                                              threads);
+    } catch (const dnnl::error&) {
+      return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
     }
-    dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, bias_desc, problem.out}, attributes, context.engine());
-    std::unique_ptr<Kernel> kernel =
-        primitive_kernel<dnnl::matmul>(context, descriptor,
-                                       {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
-                                        {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
-                                        {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
-                                        {DNNL_ARG_DST, wrap(context, problem.out, context.address(last))}},
-                                       threads);
-    return FusedKernel{std::move(kernel), absorbed};
-  } catch (const dnnl::error&) {
-    return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
+  if (staged) {
+    std::vector<std::unique_ptr<Kernel>> steps;
+    steps.push_back(std::move(kernel));
+    steps.push_back(move_kernel(context.address(matmul), context.address(last), context.bytes(last)));
+    kernel = sequence_kernel(std::move(steps));
   }
+  return FusedKernel{std::move(kernel), absorbed};
 }
 
 }  // namespace heed::cpu

@@ -21,19 +21,23 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
     // An alias's bytes are its root's, whatever the op that made it.
-    if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;
+    if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias || context.claimed(position)) continue;
     std::unique_ptr<Kernel> kernel;
-    if (graph.node(id).op == Op::Matmul)
-      if (std::optional<FusedKernel> fused = fuse_matmul(context, position)) {
-        kernel = std::move(fused->kernel);
-        std::string name = describe_node(context, {id, graph.node(id)});
+    std::optional<FusedKernel> fused = graph.node(id).op == Op::Matmul ? fuse_matmul(context, position) : fuse_pointwise(context, position);
+    if (fused) {
+      std::string name = fused->name;
+      if (name.empty()) {
+        name = describe_node(context, {id, graph.node(id)});
         for (size_t next = position + 1; next <= position + fused->absorbed; ++next)
           name += fmt::format(" + {}", op_name(graph.node(plan.order[next]).op));
-        kernels_.push_back(std::move(kernel));
-        kernel_names_.push_back(std::move(name));
-        position += fused->absorbed;
-        continue;
+        for (size_t next : fused->later) name += fmt::format(" + {} (later)", op_name(graph.node(plan.order[next]).op));
       }
+      for (size_t next : fused->later) context.claim(next);
+      kernels_.push_back(std::move(fused->kernel));
+      kernel_names_.push_back(std::move(name));
+      position += fused->absorbed;
+      continue;
+    }
     kernel = make_kernel(context, {id, graph.node(id)});
     if (kernel) {
       kernels_.push_back(std::move(kernel));
@@ -85,7 +89,7 @@ CpuProgram::~CpuProgram() {
   std::sort(slowest.rbegin(), slowest.rend());
   fmt::print(stderr, "cpu backend profile: {} kernels, {} runs, {:.3f} ms/run\n", kernels_.size(), runs_, total / static_cast<double>(runs_) * 1e3);
   for (const auto& line : lines) fmt::print(stderr, "{}\n", line.second);
-  for (size_t i = 0; i < std::min<size_t>(slowest.size(), 80); ++i) fmt::print(stderr, "{}\n", slowest[i].second);
+  for (size_t i = 0; i < std::min<size_t>(slowest.size(), std::getenv("HEED_CPU_PROFILE_ALL") ? slowest.size() : 80); ++i) fmt::print(stderr, "{}\n", slowest[i].second);
 }
 
 void CpuProgram::read(NodeId id, void* destination) {

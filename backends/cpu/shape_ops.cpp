@@ -36,6 +36,28 @@ class ZeroKernel final : public Kernel {
   int64_t bytes_;
 };
 
+class MoveKernel final : public Kernel {
+ public:
+  MoveKernel(const std::byte* source, std::byte* destination, int64_t bytes) : source_(source), destination_(destination), bytes_(bytes) {}
+  void run() override { std::memmove(destination_, source_, static_cast<size_t>(bytes_)); }
+
+ private:
+  const std::byte* source_;
+  std::byte* destination_;
+  int64_t bytes_;
+};
+
+class SequenceKernel final : public Kernel {
+ public:
+  explicit SequenceKernel(std::vector<std::unique_ptr<Kernel>> kernels) : kernels_(std::move(kernels)) {}
+  void run() override {
+    for (const std::unique_ptr<Kernel>& kernel : kernels_) kernel->run();
+  }
+
+ private:
+  std::vector<std::unique_ptr<Kernel>> kernels_;
+};
+
 // Both dtypes are 4-byte words, so one loop copies either.
 class StridedCopyKernel final : public Kernel {
  public:
@@ -120,6 +142,12 @@ class ConcatKernel final : public Kernel {
 std::unique_ptr<Kernel> copy_kernel(const std::byte* source, std::byte* destination, int64_t bytes) {
   return std::make_unique<CopyKernel>(source, destination, bytes);
 }
+
+std::unique_ptr<Kernel> move_kernel(const std::byte* source, std::byte* destination, int64_t bytes) {
+  return std::make_unique<MoveKernel>(source, destination, bytes);
+}
+
+std::unique_ptr<Kernel> sequence_kernel(std::vector<std::unique_ptr<Kernel>> kernels) { return std::make_unique<SequenceKernel>(std::move(kernels)); }
 
 std::unique_ptr<Kernel> zero_kernel(std::byte* destination, int64_t bytes) { return std::make_unique<ZeroKernel>(destination, bytes); }
 

@@ -1,0 +1,382 @@
+// Pointwise fusion: a run of consecutive scheduled f32 pointwise nodes over one shape (an LSTM
+// cell's gates, their backward, tanh(query + keys) and its gradient) becomes one kernel
+// (pointwise_kernel.cpp). oneDNN would launch one primitive per node and write every
+// intermediate to memory; at batch 1 the launches are most of the time. The unfused nodes stay
+// the reference: $HEED_CPU_NO_FUSION compiles them one by one, and the tests compare both.
+//
+// A chain is a span of the schedule. Inside it:
+// - members: unary and binary arithmetic, comparisons, where, and slices or broadcasts of a
+//   value from outside the chain (a strided read), all with the chain's shape up to size-1 axes;
+// - reshapes and stop-gradients, which have no kernel;
+// - fills (Full): folded into constants when only members read them, run after the chain when
+//   none does, and ending the chain when both do (the fill must then run first).
+// A member's value goes to memory only when something outside the chain reads it or the program
+// keeps it. The planner may give such a value bytes that an input of the chain had before; that
+// is safe only when the two are the same bytes read at the same positions, so any other overlap
+// ends the chain before that member.
+#include "kernel.hpp"
+#include "pointwise_kernel.hpp"
+
+#include <bit>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+namespace heed::cpu {
+
+namespace {
+
+// Members per chain at most: enough for an LSTM cell's forward or backward.
+constexpr int max_pointwise_members = 32;
+
+std::optional<PointwiseOp> pointwise_op(Op op) {
+  switch (op) {
+    case Op::Neg: return PointwiseOp::Neg;
+    case Op::Exp: return PointwiseOp::Exp;
+    case Op::Sqrt: return PointwiseOp::Sqrt;
+    case Op::Rsqrt: return PointwiseOp::Rsqrt;
+    case Op::Tanh: return PointwiseOp::Tanh;
+    case Op::Sigmoid: return PointwiseOp::Sigmoid;
+    case Op::Relu: return PointwiseOp::Relu;
+    case Op::Add: return PointwiseOp::Add;
+    case Op::Sub: return PointwiseOp::Sub;
+    case Op::Mul: return PointwiseOp::Mul;
+    case Op::Div: return PointwiseOp::Div;
+    case Op::Equal: return PointwiseOp::Equal;
+    case Op::NotEqual: return PointwiseOp::NotEqual;
+    case Op::Less: return PointwiseOp::Less;
+    case Op::LessEqual: return PointwiseOp::LessEqual;
+    case Op::Greater: return PointwiseOp::Greater;
+    case Op::GreaterEqual: return PointwiseOp::GreaterEqual;
+    case Op::Where: return PointwiseOp::Where;
+    case Op::Slice:
+    case Op::Broadcast: return PointwiseOp::Copy;
+    default: return std::nullopt;
+  }
+}
+
+Shape squeezed(const Shape& shape) {
+  Shape result;
+  for (int64_t dim : shape)
+    if (dim != 1) result.push_back(dim);
+  return result;
+}
+
+// Strides given per axis of `shape`, kept only for its axes longer than 1: the same walk over
+// the chain's squeezed shape.
+std::vector<int64_t> squeeze_strides(const Shape& shape, const std::vector<int64_t>& strides) {
+  std::vector<int64_t> result;
+  for (size_t axis = 0; axis < shape.size(); ++axis)
+    if (shape[axis] != 1) result.push_back(strides[axis]);
+  return result;
+}
+
+bool all_f32(const CompileContext& context, const Node& node) {
+  if (node.dtype != f32) return false;
+  for (NodeId input : node.inputs)
+    if (context.graph().node(input).dtype != f32) return false;
+  return true;
+}
+
+class ChainBuilder {
+ public:
+  ChainBuilder(const CompileContext& context, size_t position) : context_(context), graph_(context.graph()), plan_(context.plan()), start_(position) {}
+
+  std::optional<FusedKernel> build() {
+    const Node& first = graph_.node(order()[start_]);
+    if (!pointwise_op(first.op) || !all_f32(context_, first)) return std::nullopt;
+    shape_ = squeezed(first.shape);
+    count_ = element_count(first.shape);
+    if (count_ == 0) return std::nullopt;
+    end_ = scan();
+    for (;;) {
+      // Each check may end the chain earlier, which changes who reads what: repeat until none does.
+      while (!settle()) {
+      }
+      if (members_ < 2) return std::nullopt;
+      if (std::optional<size_t> overflow = assemble(); !overflow) break;
+      else end_ = *overflow;
+    }
+    // A concat right after the chain that joins values only it reads takes them straight from
+    // the chain: they are written into their places in its output instead of their own buffers.
+    if (absorb_concat() && assemble()) {
+      absorbed_.clear();
+      stores_.clear();
+      concat_position_.reset();
+      assemble();
+    }
+    std::vector<std::unique_ptr<Kernel>> after;
+    for (size_t position = start_; position < end_; ++position) {
+      const NodeId id = order()[position];
+      if (!is_alias(id) && !is_member(id) && member_reads(id) == 0)
+        if (std::unique_ptr<Kernel> kernel = make_kernel(context_, {id, graph_.node(id)})) after.push_back(std::move(kernel));
+    }
+    program_.count = count_;
+    const size_t last = concat_position_ ? *concat_position_ : end_ - 1;
+    if (concat_position_) name_ += " + concat";
+    FusedKernel fused{pointwise_kernel(std::move(program_), std::move(after)), last - start_};
+    fused.name = std::move(name_);
+    return fused;
+  }
+
+ private:
+  const std::vector<NodeId>& order() const { return plan_.order; }
+  NodeId root(NodeId id) const { return plan_.root(id); }
+  bool is_alias(NodeId id) const { return plan_.values[static_cast<size_t>(id)].storage == Storage::Alias; }
+  bool is_fill(NodeId id) const { return graph_.node(id).op == Op::Full && graph_.node(id).dtype == f32; }
+
+  bool in_span(NodeId id, size_t end) const {
+    const int64_t position = context_.position(id);
+    return position >= static_cast<int64_t>(start_) && position < static_cast<int64_t>(end);
+  }
+  bool is_member(NodeId id) const { return in_span(id, end_) && !is_alias(id) && !is_fill(id); }
+  bool is_folded(NodeId id) const { return in_span(id, end_) && is_fill(id); }
+
+  // The furthest span of candidates: members of the shape, aliases and fills.
+  size_t scan() const {
+    size_t end = start_;
+    int members = 0;
+    for (size_t position = start_; position < order().size() && members < max_pointwise_members; ++position) {
+      const NodeId id = order()[position];
+      const Node& node = graph_.node(id);
+      if (context_.claimed(position)) break;  // done by a fused product further back
+      if (is_alias(id) || is_fill(id)) continue;
+      if (!pointwise_op(node.op) || !all_f32(context_, node) || squeezed(node.shape) != shape_) break;
+      // A slice or broadcast reads its input through strides, so that input comes from outside.
+      if ((node.op == Op::Slice || node.op == Op::Broadcast) && in_span(root(node.inputs[0]), end)) break;
+      ++members;
+      end = position + 1;
+    }
+    return end;
+  }
+
+  // Reads by members of values whose bytes are `id`'s (itself or a reshape of it).
+  int member_reads(NodeId id) const {
+    int reads = 0;
+    for (size_t position = start_; position < end_; ++position) {
+      const NodeId reader = order()[position];
+      if (!is_member(reader)) continue;
+      for (NodeId input : graph_.node(reader).inputs) reads += root(input) == id ? 1 : 0;
+    }
+    return reads;
+  }
+
+  bool written(NodeId id) const {
+    return !absorbed_.contains(id) && (context_.root_is_output(id) || context_.root_consumers(id) > member_reads(id));
+  }
+
+  // Whether the node after the chain (past aliases) is a concat of members that nothing else
+  // reads, whose output may be written while the chain runs: its bytes must not be any the chain
+  // still reads or writes elsewhere.
+  bool absorb_concat() {
+    size_t position = end_;
+    while (position < order().size() && is_alias(order()[position])) ++position;
+    if (position >= order().size()) return false;
+    const NodeId concat = order()[position];
+    const Node& node = graph_.node(concat);
+    if (context_.claimed(position)) return false;
+    if (node.op != Op::Concat || node.dtype != f32) return false;
+    const std::vector<int64_t> dense = dense_strides(node.shape);
+    const auto axis = static_cast<size_t>(node.attrs.axis);
+    std::map<NodeId, std::pair<std::byte*, std::vector<int64_t>>> stores;
+    int64_t offset = 0;
+    for (NodeId input : node.inputs) {
+      const Node& part = graph_.node(input);
+      if (!is_member(input) || stores.contains(input) || context_.root_is_output(input) || context_.root_consumers(input) != member_reads(input) + 1)
+        return false;
+      stores.emplace(input, std::pair(context_.address(concat) + offset * dense[axis] * 4, squeeze_strides(part.shape, dense)));
+      offset += part.shape[axis];
+    }
+    for (size_t reader_position = start_; reader_position < end_; ++reader_position) {
+      const NodeId reader = order()[reader_position];
+      if (!is_member(reader)) continue;
+      if (!stores.contains(reader) && written(reader) && overlaps(concat, reader)) return false;
+      for (NodeId input : graph_.node(reader).inputs) {
+        const NodeId source = root(input);
+        if (!is_member(source) && !is_folded(source) && overlaps(concat, source)) return false;
+      }
+    }
+    for (const auto& [member, store] : stores) absorbed_.insert(member);
+    stores_ = std::move(stores);
+    concat_position_ = position;
+    return true;
+  }
+
+  bool overlaps(NodeId a, NodeId b) const {
+    const std::byte* a_begin = context_.address(a);
+    const std::byte* b_begin = context_.address(b);
+    return a_begin < b_begin + context_.bytes(b) && b_begin < a_begin + context_.bytes(a);
+  }
+
+  // Whether an outside value is read densely, at the chain's own positions.
+  bool dense_operand(const Node& reader, NodeId input) const {
+    const Shape& shape = graph_.node(input).shape;
+    return reader.op != Op::Slice && reader.op != Op::Broadcast && element_count(shape) == count_ && squeezed(shape) == shape_;
+  }
+
+  // One pass of checks; false when the chain had to end earlier.
+  bool settle() {
+    members_ = 0;
+    for (size_t position = start_; position < end_; ++position) {
+      const NodeId id = order()[position];
+      if (is_alias(id)) continue;
+      if (is_fill(id)) {
+        const int reads = member_reads(id);
+        if (reads > 0 && (context_.root_is_output(id) || reads != context_.root_consumers(id))) return shrink(position);
+        continue;
+      }
+      ++members_;
+      if (!written(id)) continue;
+      for (size_t earlier = start_; earlier <= position; ++earlier) {
+        const NodeId reader = order()[earlier];
+        if (!is_member(reader)) continue;
+        for (NodeId input : graph_.node(reader).inputs) {
+          const NodeId source = root(input);
+          if (is_member(source) || is_folded(source) || !overlaps(id, source)) continue;
+          if (context_.address(id) != context_.address(source) || !dense_operand(graph_.node(reader), input)) return shrink(position);
+        }
+      }
+    }
+    while (end_ > start_ && !is_member(order()[end_ - 1])) --end_;  // trailing aliases and fills add nothing
+    return true;
+  }
+
+  bool shrink(size_t position) {
+    end_ = position;
+    return false;
+  }
+
+  PointwiseRef slot() {
+    if (slots_ >= max_pointwise_slots) throw SlotsExhausted{};
+    return {nullptr, slots_++};
+  }
+
+  // Where a member's value lives: its buffer when something else reads it, else a slot.
+  PointwiseRef value_ref(NodeId id) {
+    auto it = refs_.find(id);
+    if (it != refs_.end()) return it->second;
+    PointwiseRef ref = written(id) ? PointwiseRef{reinterpret_cast<float*>(context_.address(id)), -1} : slot();
+    return refs_.emplace(id, ref).first->second;
+  }
+
+  PointwiseRef constant_ref(float value) {
+    auto it = constants_.find(std::bit_cast<uint32_t>(value));  // by bits: NaN is a value like any other
+    if (it != constants_.end()) return {nullptr, it->second};
+    PointwiseRef ref = slot();
+    constants_.emplace(std::bit_cast<uint32_t>(value), ref.slot);
+    program_.constants.push_back({value, ref.slot});
+    return ref;
+  }
+
+  // A strided read, gathered into a slot at the start of each block.
+  PointwiseRef load(const std::byte* base, const std::vector<int64_t>& strides) {
+    PointwiseRef into = slot();
+    program_.loads.push_back({reinterpret_cast<const float*>(base), make_strided_loop<1>(shape_, {strides}, "pointwise fusion"), into});
+    return into;
+  }
+
+  // An operand from outside: read in place when dense, else gathered.
+  PointwiseRef outside_ref(const Node& reader, NodeId input) {
+    if (dense_operand(reader, input)) return {reinterpret_cast<float*>(context_.address(input)), -1};
+    return load(context_.address(input), squeeze_strides(reader.shape, broadcast_strides(graph_.node(input).shape, reader.shape)));
+  }
+
+  // A slice or broadcast member: its strided read, and a copy to its buffer if others read it.
+  void strided_member(NodeId id, const Node& node) {
+    const Node& input = graph_.node(node.inputs[0]);
+    PointwiseRef gathered;
+    if (const NodeId source = root(node.inputs[0]); is_folded(source)) {
+      gathered = constant_ref(static_cast<float>(graph_.node(source).attrs.value));  // a fill's slice is the fill
+    } else {
+      const std::byte* base = context_.address(node.inputs[0]);
+      std::vector<int64_t> strides;
+      if (node.op == Op::Slice) {
+        std::vector<int64_t> dense = dense_strides(input.shape);
+        base += node.attrs.begin * dense.at(static_cast<size_t>(node.attrs.axis)) * 4;
+        strides = squeeze_strides(node.shape, dense);
+      } else {
+        strides = squeeze_strides(node.shape, broadcast_strides(input.shape, node.shape));
+      }
+      gathered = load(base, strides);
+    }
+    // Gathers run before the block's first op, so one whose value is written goes through a
+    // slot and a copy at its own place in the chain: writing earlier could overwrite bytes an
+    // earlier member still reads.
+    if (written(id)) {
+      PointwiseRef memory{reinterpret_cast<float*>(context_.address(id)), -1};
+      program_.instructions.push_back({PointwiseOp::Copy, 1, {gathered, {}, {}}, memory});
+    }
+    refs_.emplace(id, gathered);
+  }
+
+  void store(NodeId id) {
+    auto it = stores_.find(id);
+    if (it == stores_.end()) return;
+    program_.stores.push_back({reinterpret_cast<float*>(it->second.first), make_strided_loop<1>(shape_, {it->second.second}, "pointwise fusion"), refs_.at(id)});
+  }
+
+  // Builds the program; on running out of slots, the position to end the chain at instead.
+  std::optional<size_t> assemble() {
+    program_ = {};
+    refs_.clear();
+    constants_.clear();
+    slots_ = 0;
+    name_ = fmt::format("pointwise f32{} of", shape_string(graph_.node(order()[start_]).shape));
+    for (size_t position = start_; position < end_; ++position) {
+      const NodeId id = order()[position];
+      const Node& node = graph_.node(id);
+      if (!is_member(id)) continue;
+      name_ += fmt::format(" {}", op_name(node.op));
+      try {
+        if (node.op == Op::Slice || node.op == Op::Broadcast) {
+          strided_member(id, node);
+          store(id);
+          continue;
+        }
+        PointwiseInstruction instruction{*pointwise_op(node.op), static_cast<int>(node.inputs.size()), {}, {}};
+        for (size_t k = 0; k < node.inputs.size(); ++k) {
+          const NodeId input = node.inputs[k];
+          const NodeId source = root(input);
+          if (is_member(source)) instruction.inputs[k] = value_ref(source);
+          else if (is_folded(source)) instruction.inputs[k] = constant_ref(static_cast<float>(graph_.node(source).attrs.value));
+          else instruction.inputs[k] = outside_ref(node, input);
+        }
+        instruction.output = value_ref(id);
+        program_.instructions.push_back(instruction);
+        store(id);
+      } catch (const SlotsExhausted&) {
+        return position;
+      }
+    }
+    program_.slots = slots_;
+    return std::nullopt;
+  }
+
+  struct SlotsExhausted {};
+
+  const CompileContext& context_;
+  const Graph& graph_;
+  const Plan& plan_;
+  const size_t start_;
+  size_t end_ = 0;
+  Shape shape_;
+  int64_t count_ = 0;
+  int members_ = 0;
+  std::map<NodeId, PointwiseRef> refs_;
+  std::map<uint32_t, int> constants_;
+  int slots_ = 0;
+  PointwiseProgram program_;
+  std::string name_;
+  std::set<NodeId> absorbed_;  // members written into the concat after the chain
+  std::map<NodeId, std::pair<std::byte*, std::vector<int64_t>>> stores_;  // where, and the strides
+  std::optional<size_t> concat_position_;
+};
+
+}  // namespace
+
+std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t position) {
+  if (std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  return ChainBuilder(context, position).build();
+}
+
+}  // namespace heed::cpu

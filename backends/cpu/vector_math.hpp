@@ -1,0 +1,54 @@
+#pragma once
+// exp, tanh and sigmoid written so that the compiler vectorises a loop over them: no library call,
+// no branch, every special case a select. The fused pointwise kernel (pointwise_kernel.cpp) uses
+// them where oneDNN's jitted eltwise primitives would each cost a launch. Accuracy is within a
+// few ulp (Cephes' single-precision polynomials), as oneDNN's own kernels are.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+namespace heed::cpu::vector_math {
+
+inline float exp(float x) {
+  // exp(x) overflows above ln(FLT_MAX) and is below the smallest normal float under -87.34; in
+  // between, x = n ln 2 + r with |r| <= ln 2 / 2, and 2^n is built in the exponent bits.
+  constexpr float upper = 88.3762626647949f, lower = -87.3365478515625f;
+  float clamped = x < lower ? lower : x;  // NaN passes both compares: the last line handles it
+  clamped = clamped > upper ? upper : clamped;
+  // Round to nearest by adding and taking away 1.5 * 2^23, which plain SSE2 vectorises too.
+  constexpr float round = 12582912.0f;
+  const float n = (clamped * 1.44269504088896341f + round) - round;
+  float r = clamped - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;  // ln 2 in two parts, so that r keeps its low bits
+  const float z = r * r;
+  float y = 1.9875691500E-4f;
+  y = y * r + 1.3981999507E-3f;
+  y = y * r + 8.3334519073E-3f;
+  y = y * r + 4.1665795894E-2f;
+  y = y * r + 1.6666665459E-1f;
+  y = y * r + 5.0000001201E-1f;
+  y = y * z + r + 1.0f;
+  const float scale = std::bit_cast<float>(static_cast<int32_t>((static_cast<int32_t>(n) + 127) << 23));
+  float result = y * scale;
+  result = x > upper ? INFINITY : result;
+  result = x < lower ? 0.0f : result;
+  return x != x ? x : result;  // NaN stays NaN
+}
+
+inline float tanh(float x) {
+  // Near 0 an odd polynomial keeps the relative accuracy that 1 - 2 / (e^2x + 1) loses.
+  const float z = x * x;
+  float small = -5.70498872745E-3f;
+  small = small * z + 2.06390887954E-2f;
+  small = small * z - 5.37397155531E-2f;
+  small = small * z + 1.33314422036E-1f;
+  small = small * z - 3.33332819422E-1f;
+  small = small * z * x + x;
+  const float a = std::fabs(x);
+  const float large = std::copysign(1.0f - 2.0f / (vector_math::exp(2.0f * a) + 1.0f), x);
+  return a < 0.625f ? small : large;
+}
+
+inline float sigmoid(float x) { return 1.0f / (1.0f + vector_math::exp(-x)); }
+
+}  // namespace heed::cpu::vector_math
