@@ -28,5 +28,7 @@ fi
 
 build=${1:-build}
 shift || true
-[ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release "$@"
+# Both backends are required here: the packages above provide them, so a missing one is an error
+# to see now, not a backend that quietly is not there.
+[ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release -Dcpu=enabled -Dvulkan=enabled "$@"
 ninja -C "$build"
