@@ -7,7 +7,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+
 int main(int argc, char** argv) {
+  // As shared/bench/torch_peer.py starts PyTorch and heed-train starts itself: OpenMP workers
+  // sleep between parallel regions unless the environment says otherwise. Spinning workers
+  // made a seq2seq training step 3-4x slower (645 vs 164-191 ms) while other processes shared
+  // the two cores. Set before the CPU backend loads, as libgomp reads it once.
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   CLI::App app{"heed-bench: times heed ops and workloads; one JSON line per measurement"};
   app.require_subcommand(1);
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 namespace heed::bench {
@@ -86,10 +87,10 @@ void time_workload(const std::string& workload, const WorkloadOptions& options, 
       "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"batch\": {}, \"steps\": {}, "
       "\"ms_per_step_median\": {:.3f}, \"ms_per_step_min\": {:.3f}, \"samples_per_s\": {:.2f}, \"flops_per_step\": {}, "
       "\"gflops\": {:.2f}, \"planned_peak_bytes\": {}, \"persistent_bytes\": {}, \"compile_ms\": {:.1f}, \"last_loss\": {}, "
-      "\"device\": \"{}\"}}\n",
+      "\"device\": \"{}\", \"omp_wait_policy\": \"{}\"}}\n",
       workload, backend.name(), options.mode, threads, batch, options.steps, median, times.front(), batch * 1e3 / median, flops,
       static_cast<double>(flops) / median / 1e6, program.plan().arena_bytes, program.plan().persistent_bytes, compile_ms, loss,
-      backend.device());
+      backend.device(), std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "");
   std::fflush(stdout);
 }
 
