@@ -98,6 +98,20 @@ TEST_CASE("nn ops check their inputs' shapes") {
   expect_error([&] { softmax_backward(x, g.input("dy", {4, 4})); }, {"softmax_backward", "[4, 5]", "[4, 4]"});
 }
 
+TEST_CASE("fused attention checks q, k, v, the mask and the backward's o and do") {
+  Graph g;
+  Tensor q = g.input("q", {2, 3, 4}), k = g.input("k", {2, 5, 4}), v = g.input("v", {2, 5, 6});
+  expect_error([&] { attention(q, k, g.input("v_short", {2, 6, 6})); }, {"attention", "[2, 5, 4]", "[2, 6, 6]"});
+  expect_error([&] { attention(q, g.input("k_wide", {2, 5, 3}), v); }, {"attention", "width", "[2, 3, 4]", "[2, 5, 3]"});
+  expect_error([&] { attention(q, g.input("k_batch", {1, 5, 4}), g.input("v_batch", {1, 5, 6})); }, {"attention", "leading", "[1, 5, 4]"});
+  expect_error([&] { attention(g.input("q_rank", {4}), k, v); }, {"attention", "rank", "[4]"});
+  expect_error([&] { attention(q, g.input("no_keys", {2, 0, 4}), g.input("no_values", {2, 0, 6})); }, {"attention", "key", "[2, 0, 4]"});
+  expect_error([&] { attention(q, k, v, g.input("mask", {3, 4})); }, {"attention", "mask", "[3, 4]", "[2, 3, 5]"});
+  expect_error([&] { attention(q, k, v, g.input("mask_big", {7, 2, 3, 5})); }, {"attention", "mask", "[7, 2, 3, 5]", "[2, 3, 5]"});
+  expect_error([&] { attention_backward(q, k, v, g.input("o", {2, 3, 4}), g.input("do", {2, 3, 6}), {}, false, 0.5); },
+               {"attention_backward", "[2, 3, 6]", "[2, 3, 4]"});
+}
+
 TEST_CASE("effects refuse targets that are not persistent and values of another shape") {
   Graph g;
   Tensor x = g.input("x", {3});

@@ -12,6 +12,7 @@ std::vector<OpCase> reduction_cases();
 std::vector<OpCase> shape_cases();
 std::vector<OpCase> matmul_cases();
 std::vector<OpCase> nn_cases();
+std::vector<OpCase> attention_cases();
 std::vector<OpCase> backward_cases();
 std::vector<OpCase> composite_cases();
 std::vector<OpCase> large_cases();

@@ -5,7 +5,7 @@ namespace heed::test {
 const std::vector<OpCase>& all_cases() {
   static const std::vector<OpCase> cases = [] {
     std::vector<OpCase> all;
-    for (auto family : {creation_cases, elementwise_cases, reduction_cases, shape_cases, matmul_cases, nn_cases, backward_cases,
+    for (auto family : {creation_cases, elementwise_cases, reduction_cases, shape_cases, matmul_cases, nn_cases, attention_cases, backward_cases,
                         composite_cases, large_cases})
       for (OpCase& c : family()) all.push_back(std::move(c));
     return all;

@@ -58,6 +58,7 @@ const KernelTable& kernels() {
     add_shape_kernels(t);
     add_matmul_kernels(t);
     add_nn_kernels(t);
+    add_attention_kernels(t);
     add_backward_kernels(t);
     add_optimizer_kernels(t);
     return t;

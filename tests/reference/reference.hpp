@@ -50,6 +50,7 @@ void add_reduction_kernels(KernelTable& table);
 void add_shape_kernels(KernelTable& table);
 void add_matmul_kernels(KernelTable& table);
 void add_nn_kernels(KernelTable& table);
+void add_attention_kernels(KernelTable& table);  // Attention and AttentionBackward
 void add_backward_kernels(KernelTable& table);
 void add_optimizer_kernels(KernelTable& table);
 

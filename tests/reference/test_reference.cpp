@@ -50,6 +50,25 @@ TEST_CASE("where picks by any non-zero condition; comparisons give 1 or 0") {
   check_close(values_of(g, less_equal(x, full(g, {}, 6)), {{x, {5, 6, 7}}}), {1, 1, 0});
 }
 
+TEST_CASE("attention weighs the values by the softmax of the scaled scores; a fully masked row averages them") {
+  Graph g;
+  Tensor q = g.input("q", {1, 1}), k = g.input("k", {2, 1}), v = g.input("v", {2, 1}), mask = g.input("mask", {2});
+  const double ln3 = std::log(3.0);
+  // Scores [ln 3, 0] give weights [3/4, 1/4]: 3/4 * 4 + 1/4 * 8 = 5.
+  std::vector<std::pair<Tensor, std::vector<double>>> feeds{{q, {ln3}}, {k, {1, 0}}, {v, {4, 8}}, {mask, {0, 0}}};
+  check_close(values_of(g, attention(q, k, v, {}, false, 1.0), feeds), {5});
+  check_close(values_of(g, attention(q, k, v, {}, true, 1.0), feeds), {5});  // the one query is the last: it sees both keys
+  check_close(values_of(g, attention(q, k, v, mask, false, 1.0), feeds), {6});
+  // With do = 1: dv = p; dp = v = [4, 8] and D = o = 5, so ds = p (dp - D) = [-3/4, 3/4];
+  // dq = ds . k = -3/4 and dk = ds q.
+  Tensor o = attention(q, k, v, {}, false, 1.0);
+  Tensor dout = full(g, {1, 1}, 1);
+  check_close(values_of(g, attention_backward(q, k, v, o, dout, {}, false, 1.0), feeds), {-0.75, -0.75 * ln3, 0.75 * ln3, 0.75, 0.25});
+  // Fully masked: uniform weights reach v, and masked scores pass no gradient to q or k.
+  Tensor masked_o = attention(q, k, v, mask, false, 1.0);
+  check_close(values_of(g, attention_backward(q, k, v, masked_o, dout, mask, false, 1.0), feeds), {0, 0, 0, 0.5, 0.5});
+}
+
 TEST_CASE("gelu is the exact erf form and its backward the exact derivative") {
   Graph g;
   Tensor x = g.input("x", {2}), dy = g.input("dy", {2});

@@ -100,13 +100,26 @@ Tensor cross_entropy(Tensor logits, Tensor targets, int64_t ignore_index = -100)
 Tensor dropout(Tensor x, double p, bool training = true);  // draws from graph.random_counter()
 Tensor one_hot(Tensor indices, int64_t classes);           // f32
 
+// Attention of queries q [..., Tq, D] over keys k [..., Tk, D] and values v [..., Tk, Dv]:
+// softmax(q k^T * scale) v over the last two axes, scale defaulting to 1 / sqrt(D). A score
+// becomes masked_logit where the mask (broadcast to [..., Tq, Tk]) is zero and, when causal,
+// where key j lies after query i + (Tk - Tq) (the queries are the last Tq of the sequence); a
+// fully masked row therefore averages every value uniformly.
 struct Attention {
   Tensor output;   // [..., Tq, Dv]
   Tensor weights;  // [..., Tq, Tk]
 };
-// softmax(q k^T * scale + mask) v over the last two axes; scale defaults to 1 / sqrt(D).
+// The fused op (Op::Attention) for the output; the weights are separate nodes that only run
+// when something reads them, so a model that does not ask for them never holds [Tq, Tk] scores.
 Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask = {}, bool causal = false,
                                        std::optional<double> scale = std::nullopt);
+// The same from primitive ops (matmul, masked_fill, softmax, matmul), materialising the scores:
+// the reference the fused op is tested against.
+Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask = {}, bool causal = false,
+                                               std::optional<double> scale = std::nullopt);
+// Op::Attention alone: FlashAttention-style kernels, memory linear in the sequence length. q, k, v
+// need identical leading axes; the mask is f32 or i32.
+Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask = {}, bool causal = false, std::optional<double> scale = std::nullopt);
 
 // Dedicated backward ops (VJPs emit them; exposed for tests and fused kernels).
 Tensor softmax_backward(Tensor y, Tensor dy);
@@ -115,6 +128,9 @@ Tensor layer_norm_backward(Tensor x, Tensor dy, Tensor weight, double eps);
 Tensor embedding_backward(Tensor dy, Tensor indices, int64_t rows);
 Tensor cross_entropy_backward(Tensor logits, Tensor targets, Tensor dloss, int64_t ignore_index);
 Tensor gelu_backward(Tensor x, Tensor dy);
+// dq, dk, dv of attention(q, k, v, mask, causal, scale) given its output o and do, packed per
+// batch element along the last axis: [..., Tq * D + Tk * D + Tk * Dv].
+Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale);
 
 // Effects: in-place writes of persistent values, run after everything else in creation order.
 void assign(Tensor target, Tensor value);

@@ -1,10 +1,8 @@
 // Neural-network ops (softmax family, layer norm, embedding, cross-entropy and the composites
-// built from them), their dedicated backward ops, and their VJPs.
+// built from them), their dedicated backward ops, and their VJPs. Attention has its own file.
 #include "vjp.hpp"
 
 #include <heed/error.hpp>
-
-#include <cmath>
 
 namespace heed {
 
@@ -93,25 +91,6 @@ Tensor one_hot(Tensor indices, int64_t classes) {
   detail::expect_dtype("one_hot", indices, i32);
   if (classes <= 0) fail("one_hot: classes must be positive, got {}", classes);
   return equal(unsqueeze(indices, -1), arange(indices.graph(), classes, 0, 1, i32));
-}
-
-Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
-  if (q.rank() < 2 || k.rank() < 2 || v.rank() < 2)
-    fail("scaled_dot_product_attention: q, k, v need rank >= 2, got {}, {}, {}", describe(q), describe(k), describe(v));
-  if (k.dim(-2) != v.dim(-2))
-    fail("scaled_dot_product_attention: k and v differ in length: {} and {}", describe(k), describe(v));
-  Graph& graph = q.graph();
-  Tensor scores = matmul(q, k, false, true) * scale.value_or(1.0 / std::sqrt(static_cast<double>(q.dim(-1))));
-  if (mask) scores = masked_fill(scores, mask, masked_logit);
-  if (causal) {
-    int64_t queries = q.dim(-2), keys = k.dim(-2);
-    // Query i sees keys j <= i + (keys - queries): the queries are the last ones of the sequence.
-    Tensor key_position = reshape(arange(graph, keys, 0, 1, i32), {1, keys});
-    Tensor query_position = reshape(arange(graph, queries, static_cast<double>(keys - queries), 1, i32), {queries, 1});
-    scores = masked_fill(scores, less_equal(key_position, query_position), masked_logit);
-  }
-  Tensor weights = softmax(scores);
-  return {matmul(weights, v), weights};
 }
 
 Tensor softmax_backward(Tensor y, Tensor dy) {

@@ -1,0 +1,122 @@
+// Scaled dot-product attention: the fused op (Op::Attention) with its dedicated backward op and
+// VJP, and the unfused composite it replaces, which stays as the reference the fused op is
+// tested against and as the way to get the attention weights.
+#include "vjp.hpp"
+
+#include <heed/error.hpp>
+
+#include <cmath>
+
+namespace heed {
+
+namespace {
+
+Shape leading(const Tensor& x) { return Shape(x.shape().begin(), x.shape().end() - 2); }
+
+// Whether numpy broadcasting takes `from` to `to` without enlarging `to`.
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  for (size_t i = 1; i <= from.size(); ++i)
+    if (from[from.size() - i] != 1 && from[from.size() - i] != to[to.size() - i]) return false;
+  return true;
+}
+
+// The checks both fused ops share: q [..., Tq, D], k [..., Tk, D], v [..., Tk, Dv] in f32 with
+// identical leading axes (a kernel walks one batch index over all three), and a mask that
+// broadcasts to the scores [..., Tq, Tk] without enlarging them.
+void expect_attention_inputs(std::string_view op, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask) {
+  for (const Tensor* x : {&q, &k, &v}) detail::expect_dtype(op, *x, f32);
+  if (q.rank() < 2 || k.rank() != q.rank() || v.rank() != q.rank())
+    fail("{}: q, k, v need the same rank >= 2, got {}, {}, {}", op, describe(q), describe(k), describe(v));
+  if (leading(k) != leading(q) || leading(v) != leading(q))
+    fail("{}: q, k, v need identical leading (batch) axes, got {}, {}, {}", op, describe(q), describe(k), describe(v));
+  if (k.dim(-1) != q.dim(-1)) fail("{}: q and k differ in width: {} and {}", op, describe(q), describe(k));
+  if (k.dim(-2) != v.dim(-2)) fail("{}: k and v differ in length: {} and {}", op, describe(k), describe(v));
+  if (k.dim(-2) == 0 || q.dim(-1) == 0) fail("{}: needs at least one key and a non-empty width, got q {} and k {}", op, describe(q), describe(k));
+  if (!mask) return;
+  if (mask.dtype() != f32 && mask.dtype() != i32) fail("{}: the mask must be f32 or i32, got {}", op, describe(mask));
+  Shape scores = leading(q);
+  scores.push_back(q.dim(-2));
+  scores.push_back(k.dim(-2));
+  if (!broadcasts_to(mask.shape(), scores))
+    fail("{}: the mask {} does not broadcast to the scores {}", op, describe(mask), shape_string(scores));
+}
+
+double default_scale(const Tensor& q) { return 1.0 / std::sqrt(static_cast<double>(q.dim(-1))); }
+
+}  // namespace
+
+Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
+  expect_attention_inputs("attention", q, k, v, mask);
+  Attributes attrs;
+  attrs.value = scale.value_or(default_scale(q));
+  attrs.causal = causal;
+  Shape shape = q.shape();
+  shape.back() = v.dim(-1);
+  std::vector<Tensor> inputs{q, k, v};
+  if (mask) inputs.push_back(mask);
+  return q.graph().add_node(Op::Attention, f32, std::move(shape), std::move(inputs), attrs);
+}
+
+Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale) {
+  expect_attention_inputs("attention_backward", q, k, v, mask);
+  Shape expected = q.shape();
+  expected.back() = v.dim(-1);
+  for (const Tensor* x : {&output, &doutput}) {
+    detail::expect_dtype("attention_backward", *x, f32);
+    if (x->shape() != expected)
+      fail("attention_backward: o and do must have the output's shape {}, got {} and {}", shape_string(expected), describe(output),
+           describe(doutput));
+  }
+  Attributes attrs;
+  attrs.value = scale;
+  attrs.causal = causal;
+  // Per batch element, dq (Tq x D), dk (Tk x D) and dv (Tk x Dv) one after the other.
+  Shape shape = leading(q);
+  shape.push_back(q.dim(-2) * q.dim(-1) + k.dim(-2) * k.dim(-1) + v.dim(-2) * v.dim(-1));
+  std::vector<Tensor> inputs{q, k, v, output, doutput};
+  if (mask) inputs.push_back(mask);
+  return q.graph().add_node(Op::AttentionBackward, f32, std::move(shape), std::move(inputs), attrs);
+}
+
+Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
+  if (q.rank() < 2 || k.rank() < 2 || v.rank() < 2)
+    fail("scaled_dot_product_attention: q, k, v need rank >= 2, got {}, {}, {}", describe(q), describe(k), describe(v));
+  if (k.dim(-2) != v.dim(-2))
+    fail("scaled_dot_product_attention: k and v differ in length: {} and {}", describe(k), describe(v));
+  Graph& graph = q.graph();
+  Tensor scores = matmul(q, k, false, true) * scale.value_or(default_scale(q));
+  if (mask) scores = masked_fill(scores, mask, masked_logit);
+  if (causal) {
+    int64_t queries = q.dim(-2), keys = k.dim(-2);
+    // Query i sees keys j <= i + (keys - queries): the queries are the last ones of the sequence.
+    Tensor key_position = reshape(arange(graph, keys, 0, 1, i32), {1, keys});
+    Tensor query_position = reshape(arange(graph, queries, static_cast<double>(keys - queries), 1, i32), {queries, 1});
+    scores = masked_fill(scores, less_equal(key_position, query_position), masked_logit);
+  }
+  Tensor weights = softmax(scores);
+  return {matmul(weights, v), weights};
+}
+
+Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
+  return unfused_scaled_dot_product_attention(q, k, v, mask, causal, scale);
+}
+
+namespace vjp {
+
+// One AttentionBackward node recomputes the softmax statistics from q and k and gives all three
+// gradients packed along its last axis; they are sliced apart here. The mask gets none.
+std::vector<Tensor> attention(Graph& graph, const Node& node, Tensor output, Tensor grad) {
+  Tensor q = detail::input(graph, node, 0), k = detail::input(graph, node, 1), v = detail::input(graph, node, 2);
+  Tensor mask = node.inputs.size() > 3 ? detail::input(graph, node, 3) : Tensor{};
+  Tensor packed = attention_backward(q, k, v, output, grad, mask, node.attrs.causal, node.attrs.value);
+  const int64_t dq = q.dim(-2) * q.dim(-1), dk = k.dim(-2) * k.dim(-1), dv = v.dim(-2) * v.dim(-1);
+  std::vector<Tensor> grads{reshape(slice(packed, -1, 0, dq), q.shape()), reshape(slice(packed, -1, dq, dq + dk), k.shape()),
+                            reshape(slice(packed, -1, dq + dk, dq + dk + dv), v.shape())};
+  if (mask) grads.emplace_back();
+  return grads;
+}
+
+}  // namespace vjp
+
+}  // namespace heed
