@@ -36,12 +36,14 @@ constexpr std::array<KernelFactory, op_count> factories() {
   set(Op::LayerNorm, &make_layer_norm);
   set(Op::Embedding, &make_embedding);
   set(Op::CrossEntropy, &make_cross_entropy);
+  set(Op::Attention, &make_attention);
   set(Op::SoftmaxBackward, &make_softmax_backward);
   set(Op::LogSoftmaxBackward, &make_softmax_backward);
   set(Op::LayerNormBackward, &make_layer_norm_backward);
   set(Op::EmbeddingBackward, &make_embedding_backward);
   set(Op::CrossEntropyBackward, &make_cross_entropy_backward);
   set(Op::GeluBackward, &make_gelu_backward);
+  set(Op::AttentionBackward, &make_attention_backward);
   set(Op::SgdUpdate, &make_optimizer);
   set(Op::AdamWUpdate, &make_optimizer);
   set(Op::Assign, &make_assign);

@@ -119,11 +119,13 @@ std::unique_ptr<Kernel> make_softmax(const CompileContext& context, NodeRef node
 std::unique_ptr<Kernel> make_layer_norm(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_embedding(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_cross_entropy(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_softmax_backward(const CompileContext& context, NodeRef node);  // both softmax flavours
 std::unique_ptr<Kernel> make_layer_norm_backward(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_embedding_backward(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_cross_entropy_backward(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_gelu_backward(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_optimizer(const CompileContext& context, NodeRef node);    // SgdUpdate, AdamWUpdate
 std::unique_ptr<Kernel> make_assign(const CompileContext& context, NodeRef node);
 

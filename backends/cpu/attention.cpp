@@ -1,0 +1,498 @@
+// Fused attention and its backward op (docs/ops.md), FlashAttention-2 style: the [Tq, Tk] scores
+// are never held, only one tile of them per thread, so memory stays linear in the sequence.
+//
+// Forward: per (batch, tile of queries), walk the key tiles with an online softmax (running row
+// maximum and sum, the output rescaled as the maximum grows). Causal tiles past the diagonal are
+// skipped. Backward: one pass per (batch, query tile) recomputes each row's maximum and sum, keeps
+// them with D_i = do_i . o_i, and accumulates dq; a second pass per (batch, key tile) accumulates
+// dk and dv. Each output element is summed by one task in a fixed order, so the results do not
+// depend on the thread count and need no atomics.
+//
+// Masked scores are masked_logit (-1e30) as in the composite. A row whose visible scores are all
+// masked is uniform over all Tk keys there (exp(0) everywhere), the keys past the causal
+// diagonal included, which the skipped tiles cannot see: such rows are found by their maximum
+// and handled apart (o = the mean of v; dv_j += do_i / Tk; no gradient to q or k).
+//
+// The library is built for any x86-64, so the task functions are compiled three times
+// (target_clones: AVX-512, AVX2 + FMA, baseline) and the loader picks one; the inner loops are
+// plain loops over a tile of 64 keys or over the head width, which GCC vectorises. The common
+// head widths are template constants, so those loops unroll into registers.
+#include "kernel.hpp"
+#include "parallel.hpp"
+
+#include <heed/ops.hpp>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+
+namespace heed::cpu {
+
+namespace {
+
+constexpr int64_t query_tile = 32;
+constexpr int64_t key_tile = 64;
+constexpr float masked_score = static_cast<float>(masked_logit);
+constexpr float no_key = -std::numeric_limits<float>::infinity();  // padding past the last key: weight 0
+
+#define HEED_ISA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define HEED_INLINE [[gnu::always_inline]] inline
+
+// exp(x) in plain float arithmetic, which vectorises where std::exp does not (without
+// -ffast-math): Cody-Waite reduction to r in [-ln2/2, ln2/2], Cephes' expf polynomial (about
+// 1 ulp), times 2^n built in the exponent bits. Arguments here are scores minus a row maximum,
+// so x <= 0 up to rounding; below -87.3 (masked scores, padding) the result is 0.
+HEED_INLINE float exp_le0(float x) {
+  const float clamped = x < -87.3f ? -87.3f : x;
+  constexpr float round = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  const float n = (clamped * 1.44269504088896341f + round) - round;
+  const float r = (clamped - n * 0.693359375f) - n * -2.12194440e-4f;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * r * r + r + 1.0f;
+  const float power = std::bit_cast<float>(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
+  return x < -87.3f ? 0.0f : y * power;
+}
+
+// Where the mask (broadcast to [batch..., Tq, Tk]) keeps a score: non-zero keeps.
+struct Mask {
+  const float* f32 = nullptr;
+  const int32_t* i32 = nullptr;
+  std::vector<int64_t> batch_offsets;  // per flattened batch index
+  int64_t row_stride = 0, column_stride = 0;
+
+  bool present() const { return f32 || i32; }
+  bool keeps(int64_t b, int64_t i, int64_t j) const {
+    const int64_t at = batch_offsets[static_cast<size_t>(b)] + i * row_stride + j * column_stride;
+    return f32 ? f32[at] != 0.0f : i32[at] != 0;
+  }
+};
+
+// Everything the tasks read, fixed at compile time. Backward only: o, dout, stats.
+struct Problem {
+  const float *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr, *dout = nullptr;
+  float* out = nullptr;
+  Mask mask;
+  int64_t batch = 0, queries = 0, keys = 0, width = 0, value_width = 0;
+  int64_t offset = 0;  // Tk - Tq: query i sees keys j <= i + offset when causal
+  float scale = 1;
+  bool causal = false;
+  // Backward: per (batch, query) row its score maximum, 1 / sum (0 for a fully masked row) and D.
+  float *row_max = nullptr, *row_inverse_sum = nullptr, *row_delta = nullptr;
+
+  int64_t query_tiles() const { return (queries + query_tile - 1) / query_tile; }
+  int64_t key_tiles() const { return (keys + key_tile - 1) / key_tile; }
+  // Keys [0, end) are all a query tile can see (a causal tile stops at its last row's diagonal).
+  int64_t visible_keys(int64_t i0, int64_t rows) const { return causal ? std::clamp<int64_t>(i0 + rows + offset, 0, keys) : keys; }
+  int64_t packed() const { return queries * width + keys * width + keys * value_width; }
+};
+
+// One thread's tiles, in floats; every part starts on a 64-byte line.
+struct ScratchLayout {
+  int64_t kt, vt, scores, weights, rows_acc, keys_acc, keys_acc2, row_max, row_sum, total;
+  ScratchLayout(int64_t width, int64_t value_width) {
+    int64_t at = 0;
+    auto take = [&at](int64_t floats) {
+      int64_t start = at;
+      at += (floats + 15) / 16 * 16;
+      return start;
+    };
+    kt = take(width * key_tile);
+    vt = take(value_width * key_tile);
+    scores = take(query_tile * key_tile);
+    weights = take(query_tile * key_tile);
+    rows_acc = take(query_tile * std::max(width, value_width));
+    keys_acc = take(key_tile * width);
+    keys_acc2 = take(key_tile * value_width);
+    row_max = take(query_tile);
+    row_sum = take(query_tile);
+    total = at;
+  }
+};
+
+// A tile of `cols` rows of x [.., width] transposed into t [width][key_tile], zero-padded.
+HEED_INLINE void transpose_tile(const float* x, int64_t cols, int64_t width, float* t) {
+  for (int64_t d = 0; d < width; ++d) {
+    float* column = t + d * key_tile;
+    for (int64_t c = 0; c < cols; ++c) column[c] = x[c * width + d];
+    for (int64_t c = cols; c < key_tile; ++c) column[c] = 0;
+  }
+}
+
+// s[r][c] = a_r . bt[:, c] for r < rows and every c of the tile: the tile's scores (a = q, bt =
+// k^T) or dp (a = do, bt = v^T). Vectorised over c.
+HEED_INLINE void rows_times_tile(const float* a, int64_t rows, int64_t depth, const float* bt, float* s) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = s + r * key_tile;
+    const float* ar = a + r * depth;
+    for (int64_t c = 0; c < key_tile; ++c) row[c] = 0;
+    for (int64_t d = 0; d < depth; ++d) {
+      const float x = ar[d];
+      const float* b = bt + d * key_tile;
+      for (int64_t c = 0; c < key_tile; ++c) row[c] += x * b[c];
+    }
+  }
+}
+
+// y[0, w) += sum over n of coefficient[i * stride] * x[i][0, w): a row of p v, ds k, p^T do,
+// ds^T q. Vectorised over w.
+HEED_INLINE void accumulate(float* y, const float* coefficient, int64_t stride, const float* x, int64_t n, int64_t w) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float a = coefficient[i * stride];
+    const float* xi = x + i * w;
+    for (int64_t e = 0; e < w; ++e) y[e] += a * xi[e];
+  }
+}
+
+// The scores of a (query tile, key tile): scale * q . k, masked_score where masked, no_key past
+// the last key.
+HEED_INLINE void score_tile(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t j0, int64_t cols, const float* kt, int64_t width,
+                            float* s) {
+  rows_times_tile(p.q + (b * p.queries + i0) * width, rows, width, kt, s);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = s + r * key_tile;
+    for (int64_t c = 0; c < key_tile; ++c) row[c] *= p.scale;
+    for (int64_t c = cols; c < key_tile; ++c) row[c] = no_key;
+    if (p.causal)
+      for (int64_t c = std::max<int64_t>(0, i0 + r + p.offset - j0 + 1); c < cols; ++c) row[c] = masked_score;
+    if (p.mask.present())
+      for (int64_t c = 0; c < cols; ++c)
+        if (!p.mask.keeps(b, i0 + r, j0 + c)) row[c] = masked_score;
+  }
+}
+
+HEED_INLINE float row_maximum(const float* row) {
+  float top = no_key;
+  for (int64_t c = 0; c < key_tile; ++c) top = row[c] > top ? row[c] : top;
+  return top;
+}
+
+// A row is fully masked when no visible score beat masked_logit (or it saw no key at all).
+HEED_INLINE bool fully_masked(float top) { return top <= masked_score; }
+
+// o_i = the mean of every v_j: the uniform softmax of a fully masked row.
+HEED_INLINE void mean_of_values(const Problem& p, int64_t b, int64_t value_width, float* o) {
+  for (int64_t e = 0; e < value_width; ++e) o[e] = 0;
+  const float* v = p.v + b * p.keys * value_width;
+  for (int64_t j = 0; j < p.keys; ++j)
+    for (int64_t e = 0; e < value_width; ++e) o[e] += v[j * value_width + e];
+  const float inverse = 1.0f / static_cast<float>(p.keys);
+  for (int64_t e = 0; e < value_width; ++e) o[e] *= inverse;
+}
+
+// Task index -> (batch, query tile), the last tiles (the most keys when causal) first.
+HEED_INLINE std::pair<int64_t, int64_t> query_task(const Problem& p, int64_t task) {
+  const int64_t tiles = p.query_tiles();
+  return {task / tiles, (tiles - 1 - task % tiles) * query_tile};
+}
+
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch) {
+  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
+  const ScratchLayout layout(width, value_width);
+  float *kt = scratch + layout.kt, *s = scratch + layout.scores, *acc = scratch + layout.rows_acc;
+  float *top = scratch + layout.row_max, *sum = scratch + layout.row_sum;
+  const auto [b, i0] = query_task(p, task);
+  const int64_t rows = std::min(query_tile, p.queries - i0);
+  for (int64_t r = 0; r < rows; ++r) {
+    top[r] = no_key;
+    sum[r] = 0;
+    for (int64_t e = 0; e < value_width; ++e) acc[r * value_width + e] = 0;
+  }
+  const int64_t end = p.visible_keys(i0, rows);
+  for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
+    const int64_t cols = std::min(key_tile, p.keys - j0);
+    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    score_tile(p, b, i0, rows, j0, cols, kt, width, s);
+    const float* v = p.v + (b * p.keys + j0) * value_width;
+    for (int64_t r = 0; r < rows; ++r) {
+      float* row = s + r * key_tile;
+      const float next = std::max(top[r], row_maximum(row));
+      const float rescale = exp_le0(top[r] - next);
+      float total = 0;
+      for (int64_t c = 0; c < key_tile; ++c) {
+        row[c] = exp_le0(row[c] - next);
+        total += row[c];
+      }
+      sum[r] = sum[r] * rescale + total;
+      top[r] = next;
+      float* o = acc + r * value_width;
+      for (int64_t e = 0; e < value_width; ++e) o[e] *= rescale;
+      accumulate(o, row, 1, v, cols, value_width);
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    float* out = p.out + (b * p.queries + i0 + r) * value_width;
+    if (fully_masked(top[r])) {
+      mean_of_values(p, b, value_width, out);
+      continue;
+    }
+    const float inverse = 1.0f / sum[r];
+    for (int64_t e = 0; e < value_width; ++e) out[e] = acc[r * value_width + e] * inverse;
+  }
+}
+
+// p_ij = exp(s_ij - max_i) / sum_i, 0 on fully masked rows; ds_ij = p_ij (dp_ij - D_i), which is
+// 0 where s_ij was masked since p_ij is.
+HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_t i0, int64_t rows, const float* vt, int64_t value_width,
+                                             float* s, float* ds) {
+  rows_times_tile(p.dout + (b * p.queries + i0) * value_width, rows, value_width, vt, ds);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t at = b * p.queries + i0 + r;
+    const float top = p.row_max[at], inverse = p.row_inverse_sum[at], delta = p.row_delta[at];
+    float* pr = s + r * key_tile;
+    float* dr = ds + r * key_tile;
+    for (int64_t c = 0; c < key_tile; ++c) {
+      pr[c] = exp_le0(pr[c] - top) * inverse;
+      dr[c] = pr[c] * (dr[c] - delta);
+    }
+  }
+}
+
+// Backward, first pass: the row statistics, then dq = scale * sum_j ds_ij k_j.
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* scratch) {
+  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
+  const ScratchLayout layout(width, value_width);
+  float *kt = scratch + layout.kt, *vt = scratch + layout.vt, *s = scratch + layout.scores, *ds = scratch + layout.weights;
+  float *dq = scratch + layout.rows_acc, *top = scratch + layout.row_max, *sum = scratch + layout.row_sum;
+  const auto [b, i0] = query_task(p, task);
+  const int64_t rows = std::min(query_tile, p.queries - i0);
+  const int64_t end = p.visible_keys(i0, rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    top[r] = no_key;
+    sum[r] = 0;
+  }
+  for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
+    const int64_t cols = std::min(key_tile, p.keys - j0);
+    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    score_tile(p, b, i0, rows, j0, cols, kt, width, s);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = s + r * key_tile;
+      const float next = std::max(top[r], row_maximum(row));
+      float total = 0;
+      for (int64_t c = 0; c < key_tile; ++c) total += exp_le0(row[c] - next);
+      sum[r] = sum[r] * exp_le0(top[r] - next) + total;
+      top[r] = next;
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t at = b * p.queries + i0 + r;
+    p.row_max[at] = top[r];
+    p.row_inverse_sum[at] = fully_masked(top[r]) ? 0.0f : 1.0f / sum[r];
+    const float *o = p.o + at * value_width, *dout = p.dout + at * value_width;
+    float delta = 0;
+    for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
+    p.row_delta[at] = delta;
+    for (int64_t d = 0; d < width; ++d) dq[r * width + d] = 0;
+  }
+  for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
+    const int64_t cols = std::min(key_tile, p.keys - j0);
+    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    transpose_tile(p.v + (b * p.keys + j0) * value_width, cols, value_width, vt);
+    score_tile(p, b, i0, rows, j0, cols, kt, width, s);
+    weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
+    const float* k = p.k + (b * p.keys + j0) * width;
+    for (int64_t r = 0; r < rows; ++r) accumulate(dq + r * width, ds + r * key_tile, 1, k, cols, width);
+  }
+  float* out = p.out + b * p.packed() + i0 * width;
+  for (int64_t i = 0; i < rows * width; ++i) out[i] = dq[i] * p.scale;
+}
+
+// Backward, second pass over (batch, key tile): dv_j = sum_i p_ij do_i, dk_j = scale * sum_i
+// ds_ij q_i, over the query tiles that see the key tile, plus do_i / Tk from each fully
+// masked row.
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* scratch) {
+  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
+  const ScratchLayout layout(width, value_width);
+  float *kt = scratch + layout.kt, *vt = scratch + layout.vt, *s = scratch + layout.scores, *ds = scratch + layout.weights;
+  float *dk = scratch + layout.keys_acc, *dv = scratch + layout.keys_acc2;
+  const int64_t tiles = p.key_tiles(), b = task / tiles, j0 = (task % tiles) * key_tile;
+  const int64_t cols = std::min(key_tile, p.keys - j0);
+  transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+  transpose_tile(p.v + (b * p.keys + j0) * value_width, cols, value_width, vt);
+  for (int64_t i = 0; i < cols * width; ++i) dk[i] = 0;
+  for (int64_t i = 0; i < cols * value_width; ++i) dv[i] = 0;
+  // The first query that sees key j0 is j0 - offset when causal.
+  const int64_t first = p.causal ? std::clamp<int64_t>(j0 - p.offset, 0, p.queries) : 0;
+  for (int64_t i0 = first / query_tile * query_tile; i0 < p.queries; i0 += query_tile) {
+    const int64_t rows = std::min(query_tile, p.queries - i0);
+    score_tile(p, b, i0, rows, j0, cols, kt, width, s);
+    weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
+    const float *q = p.q + (b * p.queries + i0) * width, *dout = p.dout + (b * p.queries + i0) * value_width;
+    for (int64_t c = 0; c < cols; ++c) {
+      accumulate(dv + c * value_width, s + c, key_tile, dout, rows, value_width);
+      accumulate(dk + c * width, ds + c, key_tile, q, rows, width);
+    }
+  }
+  const float uniform = 1.0f / static_cast<float>(p.keys);
+  for (int64_t i = 0; i < p.queries; ++i) {
+    const int64_t at = b * p.queries + i;
+    if (p.row_inverse_sum[at] != 0.0f) continue;
+    const float* dout = p.dout + at * value_width;
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t e = 0; e < value_width; ++e) dv[c * value_width + e] += dout[e] * uniform;
+  }
+  float* out = p.out + b * p.packed() + p.queries * width;
+  for (int64_t i = 0; i < cols * width; ++i) out[j0 * width + i] = dk[i] * p.scale;
+  out += p.keys * width;
+  for (int64_t i = 0; i < cols * value_width; ++i) out[j0 * value_width + i] = dv[i];
+}
+
+using Task = void (*)(const Problem&, int64_t, float*);
+
+struct Tasks {
+  Task forward, backward_queries, backward_keys;
+};
+
+template <int64_t W, int64_t V>
+constexpr Tasks tasks_for() {
+  return {&forward_task<W, V>, &backward_query_task<W, V>, &backward_key_task<W, V>};
+}
+
+// The head widths of the models (charlm 32, vit 16) and other common ones get their own
+// instances; any other width runs the general one.
+Tasks tasks_for(int64_t width, int64_t value_width) {
+  if (width == value_width) {
+    if (width == 16) return tasks_for<16, 16>();
+    if (width == 32) return tasks_for<32, 32>();
+    if (width == 64) return tasks_for<64, 64>();
+  }
+  return tasks_for<0, 0>();
+}
+
+// Below this many multiply-adds a parallel region costs more than it saves.
+constexpr int64_t parallel_work = int64_t{1} << 20;
+
+class AttentionKernel final : public Kernel {
+ public:
+  AttentionKernel(Problem problem, bool backward)
+      : problem_(std::move(problem)),
+        tasks_(tasks_for(problem_.width, problem_.value_width)),
+        backward_(backward),
+        threads_(std::max(1, omp_get_max_threads())),
+        scratch_floats_(ScratchLayout(problem_.width, problem_.value_width).total),
+        scratch_(static_cast<int64_t>(threads_) * scratch_floats_ * 4) {
+    if (backward_) {
+      const int64_t rows = problem_.batch * problem_.queries;
+      statistics_ = AlignedBuffer(3 * rows * 4);
+      auto* base = reinterpret_cast<float*>(statistics_.data());
+      problem_.row_max = base;
+      problem_.row_inverse_sum = base + rows;
+      problem_.row_delta = base + 2 * rows;
+    }
+  }
+
+  void run() override {
+    const Problem& p = problem_;
+    const bool parallel = p.batch * p.queries * p.keys * (p.width + p.value_width) >= parallel_work;
+    if (!backward_) {
+      for_each_task(p.batch * p.query_tiles(), parallel, tasks_.forward);
+      return;
+    }
+    for_each_task(p.batch * p.query_tiles(), parallel, tasks_.backward_queries);
+    for_each_task(p.batch * p.key_tiles(), parallel, tasks_.backward_keys);
+  }
+
+ private:
+  // Tasks are independent and each writes its own outputs, so handing them out dynamically (the
+  // causal ones differ in size) changes nothing in the results.
+  void for_each_task(int64_t count, bool parallel, Task task) const {
+    auto* scratch = reinterpret_cast<float*>(scratch_.data());
+    const int threads = parallel ? static_cast<int>(std::min<int64_t>({threads_, omp_get_max_threads(), count})) : 1;
+    if (threads <= 1) {
+      for (int64_t t = 0; t < count; ++t) task(problem_, t, scratch);
+      return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+      float* mine = scratch + omp_get_thread_num() * scratch_floats_;
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t t = 0; t < count; ++t) task(problem_, t, mine);
+    }
+  }
+
+  Problem problem_;
+  Tasks tasks_;
+  bool backward_;
+  int threads_;  // scratch slots: the program's thread count, set while it compiles
+  int64_t scratch_floats_;
+  AlignedBuffer scratch_;
+  AlignedBuffer statistics_;
+};
+
+Mask mask_of(const CompileContext& context, const Node& node, size_t index) {
+  Mask mask;
+  if (node.inputs.size() <= index) return mask;
+  const Node& input = context.input(node, index);
+  const std::byte* data = context.input_address(node, index);
+  if (input.dtype == f32) mask.f32 = reinterpret_cast<const float*>(data);
+  else mask.i32 = reinterpret_cast<const int32_t*>(data);
+  const Shape& q = context.input(node, 0).shape;
+  const Shape& k = context.input(node, 1).shape;
+  Shape scores(q.begin(), q.end() - 1);
+  scores.push_back(k[k.size() - 2]);
+  std::vector<int64_t> strides = broadcast_strides(input.shape, scores);
+  const size_t rank = scores.size();
+  mask.row_stride = strides[rank - 2];
+  mask.column_stride = strides[rank - 1];
+  // Each flattened batch index's offset, walking the leading axes in row-major order.
+  const Shape batch_axes(scores.begin(), scores.end() - 2);
+  const int64_t batch = element_count(batch_axes);
+  mask.batch_offsets.resize(static_cast<size_t>(batch));
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t rest = b, offset = 0;
+    for (size_t axis = batch_axes.size(); axis-- > 0;) {
+      offset += rest % batch_axes[axis] * strides[axis];
+      rest /= batch_axes[axis];
+    }
+    mask.batch_offsets[static_cast<size_t>(b)] = offset;
+  }
+  return mask;
+}
+
+Problem problem_of(const CompileContext& context, NodeRef node, size_t mask_index) {
+  const Node& n = node.node;
+  const Shape& q = context.input(n, 0).shape;
+  const Shape& k = context.input(n, 1).shape;
+  const Shape& v = context.input(n, 2).shape;
+  const size_t rank = q.size();
+  Problem p;
+  p.q = reinterpret_cast<const float*>(context.input_address(n, 0));
+  p.k = reinterpret_cast<const float*>(context.input_address(n, 1));
+  p.v = reinterpret_cast<const float*>(context.input_address(n, 2));
+  p.out = reinterpret_cast<float*>(context.address(node.id));
+  p.mask = mask_of(context, n, mask_index);
+  p.batch = element_count(Shape(q.begin(), q.end() - 2));
+  p.queries = q[rank - 2];
+  p.keys = k[rank - 2];
+  p.width = q[rank - 1];
+  p.value_width = v[rank - 1];
+  p.offset = p.keys - p.queries;
+  p.scale = static_cast<float>(n.attrs.value);
+  p.causal = n.attrs.causal;
+  return p;
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef node) {
+  Problem p = problem_of(context, node, 3);
+  if (p.batch == 0 || p.queries == 0) return nullptr;
+  return std::make_unique<AttentionKernel>(std::move(p), false);
+}
+
+std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, NodeRef node) {
+  Problem p = problem_of(context, node, 5);
+  if (p.batch == 0) return nullptr;  // with no queries dk and dv are still written, as zeros
+  p.o = reinterpret_cast<const float*>(context.input_address(node.node, 3));
+  p.dout = reinterpret_cast<const float*>(context.input_address(node.node, 4));
+  return std::make_unique<AttentionKernel>(std::move(p), true);
+}
+
+}  // namespace heed::cpu
