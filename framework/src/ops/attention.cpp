@@ -79,11 +79,17 @@ Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor do
   return q.graph().add_node(Op::AttentionBackward, f32, std::move(shape), std::move(inputs), attrs);
 }
 
-Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
+namespace {
+
+void expect_composite_inputs(const Tensor& q, const Tensor& k, const Tensor& v) {
   if (q.rank() < 2 || k.rank() < 2 || v.rank() < 2)
     fail("scaled_dot_product_attention: q, k, v need rank >= 2, got {}, {}, {}", describe(q), describe(k), describe(v));
   if (k.dim(-2) != v.dim(-2))
     fail("scaled_dot_product_attention: k and v differ in length: {} and {}", describe(k), describe(v));
+}
+
+// softmax of the masked, scaled scores: [..., Tq, Tk], the leading axes broadcast as matmul's.
+Tensor attention_weights(Tensor q, Tensor k, Tensor mask, bool causal, std::optional<double> scale) {
   Graph& graph = q.graph();
   Tensor scores = matmul(q, k, false, true) * scale.value_or(default_scale(q));
   if (mask) scores = masked_fill(scores, mask, masked_logit);
@@ -94,12 +100,36 @@ Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Ten
     Tensor query_position = reshape(arange(graph, queries, static_cast<double>(keys - queries), 1, i32), {queries, 1});
     scores = masked_fill(scores, less_equal(key_position, query_position), masked_logit);
   }
-  Tensor weights = softmax(scores);
+  return softmax(scores);
+}
+
+// x with its leading axes broadcast to `batch` (the fused op needs them identical).
+Tensor with_leading(Tensor x, const Shape& batch) {
+  if (leading(x) == batch) return x;
+  Shape shape = batch;
+  shape.push_back(x.dim(-2));
+  shape.push_back(x.dim(-1));
+  return broadcast(x, shape);
+}
+
+}  // namespace
+
+Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
+  expect_composite_inputs(q, k, v);
+  Tensor weights = attention_weights(q, k, mask, causal, scale);
   return {matmul(weights, v), weights};
 }
 
 Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
-  return unfused_scaled_dot_product_attention(q, k, v, mask, causal, scale);
+  expect_composite_inputs(q, k, v);
+  // The composite lets the leading axes broadcast (matmul does); the fused op reads one batch
+  // index for all three, so they are made identical first.
+  Shape batch = broadcast_shapes(broadcast_shapes(leading(q), leading(k), "scaled_dot_product_attention"), leading(v),
+                                 "scaled_dot_product_attention");
+  Tensor output = attention(with_leading(q, batch), with_leading(k, batch), with_leading(v, batch), mask, causal, scale);
+  // The weights are nodes of their own: the planner schedules them only when something reads
+  // them (an attention map), so training and inference never hold [Tq, Tk] scores.
+  return {output, attention_weights(q, k, mask, causal, scale)};
 }
 
 namespace vjp {
