@@ -30,6 +30,7 @@ struct BuiltModel {
 
 // The analytic matmul FLOPs of one forward pass at `batch`, counted exactly as
 // shared/bench/torch_models.forward_matmul_flops does (a training step counts 3 times this).
-int64_t forward_matmul_flops(std::string_view model, int64_t batch);
+// `context` is charlm's sequence length (0: the model's 128).
+int64_t forward_matmul_flops(std::string_view model, int64_t batch, int64_t context = 0);
 
 }  // namespace heed::models

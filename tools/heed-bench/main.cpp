@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
     command->add_option("--steps", options->steps, "timed steps; the median and the minimum are reported")->capture_default_str();
     command->add_option("--warmup", options->warmup, "untimed steps first")->capture_default_str();
     command->add_option("--batch", options->batch, "batch size (default: MODELS.md's benchmark batch for train, 1 for infer)");
+    command->add_option("--context", options->context, "charlm's sequence length, its positional table sized to it (default: 128)")
+        ->check(CLI::PositiveNumber);
   }
 
   CLI11_PARSE(app, argc, argv);

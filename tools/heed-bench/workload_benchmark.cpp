@@ -14,9 +14,14 @@ namespace {
 
 int64_t benchmark_batch(const std::string& workload) { return workload == "seq2seq" ? 64 : workload == "charlm" ? 32 : 128; }
 
-models::BuiltModel build(const std::string& workload, const models::BuildOptions& options) {
+models::BuiltModel build(const std::string& workload, const models::BuildOptions& options, int64_t context) {
+  if (context > 0 && workload != "charlm") fail("--context applies to charlm only, not {}", workload);
   if (workload == "seq2seq") return models::build_seq2seq({}, options);
-  if (workload == "charlm") return models::build_charlm({}, options);
+  if (workload == "charlm") {
+    models::CharLMConfig config;
+    if (context > 0) config.context = context;  // the positional embedding has one row per position
+    return models::build_charlm(config, options);
+  }
   if (workload == "vit") return models::build_vit({}, options);
   fail("unknown workload '{}'; choose seq2seq, charlm, vit or all", workload);
 }
@@ -52,7 +57,8 @@ std::vector<HostTensor> synthetic_batch(const models::BuiltModel& model, std::mt
 void time_workload(const std::string& workload, const WorkloadOptions& options, Backend& backend) {
   bool train = options.mode == "train";
   int64_t batch = options.batch > 0 ? options.batch : train ? benchmark_batch(workload) : 1;
-  models::BuiltModel model = build(workload, {.batch = batch, .training = train, .greedy = false, .with_attention = false, .seed = 0});
+  models::BuiltModel model =
+      build(workload, {.batch = batch, .training = train, .greedy = false, .with_attention = false, .seed = 0}, options.context);
   if (train) optim::AdamW(*model.graph, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}).minimize(model.loss);
   int threads = resolve_threads(options.threads);
   auto compile_start = std::chrono::steady_clock::now();
@@ -74,7 +80,7 @@ void time_workload(const std::string& workload, const WorkloadOptions& options, 
   }
   std::sort(times.begin(), times.end());
   double median = times[times.size() / 2];
-  int64_t flops = models::forward_matmul_flops(workload, batch) * (train ? 3 : 1);
+  int64_t flops = models::forward_matmul_flops(workload, batch, options.context) * (train ? 3 : 1);
   std::string loss = train ? fmt::format("{:.6g}", program.read(model.loss).item()) : "null";
   fmt::print(
       "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"batch\": {}, \"steps\": {}, "
