@@ -14,49 +14,28 @@
 // and handled apart (o = the mean of v; dv_j += do_i / Tk; no gradient to q or k).
 //
 // The library is built for any x86-64, so the task functions are compiled three times
-// (target_clones: AVX-512, AVX2 + FMA, baseline) and the loader picks one; the inner loops are
-// plain loops over a tile of 64 keys or over the head width, which GCC vectorises. The common
-// head widths are template constants, so those loops unroll into registers.
+// (target_clones: AVX-512, AVX2 + FMA, baseline) and the loader picks one; the inner loops
+// (attention_tiles.hpp) work on tiles of 64 keys in vector registers. The common head widths are
+// template constants, so the loops over a row of v, k, q or do also stay in registers.
+#include "attention_tiles.hpp"
 #include "kernel.hpp"
 #include "parallel.hpp"
 
 #include <heed/ops.hpp>
 
-#include <bit>
 #include <cmath>
-#include <limits>
 
 namespace heed::cpu {
 
 namespace {
 
+using namespace attention_tiles;
+
 constexpr int64_t query_tile = 32;
-constexpr int64_t key_tile = 64;
 constexpr float masked_score = static_cast<float>(masked_logit);
-constexpr float no_key = -std::numeric_limits<float>::infinity();  // padding past the last key: weight 0
 
 #define HEED_ISA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define HEED_INLINE [[gnu::always_inline]] inline
-
-// exp(x) in plain float arithmetic, which vectorises where std::exp does not (without
-// -ffast-math): Cody-Waite reduction to r in [-ln2/2, ln2/2], Cephes' expf polynomial (about
-// 1 ulp), times 2^n built in the exponent bits. Arguments here are scores minus a row maximum,
-// so x <= 0 up to rounding; below -87.3 (masked scores, padding) the result is 0.
-HEED_INLINE float exp_le0(float x) {
-  const float clamped = x < -87.3f ? -87.3f : x;
-  constexpr float round = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  const float n = (clamped * 1.44269504088896341f + round) - round;
-  const float r = (clamped - n * 0.693359375f) - n * -2.12194440e-4f;
-  float y = 1.9875691500e-4f;
-  y = y * r + 1.3981999507e-3f;
-  y = y * r + 8.3334519073e-3f;
-  y = y * r + 4.1665795894e-2f;
-  y = y * r + 1.6666665459e-1f;
-  y = y * r + 5.0000001201e-1f;
-  y = y * r * r + r + 1.0f;
-  const float power = std::bit_cast<float>(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
-  return x < -87.3f ? 0.0f : y * power;
-}
 
 // Where the mask (broadcast to [batch..., Tq, Tk]) keeps a score: non-zero keeps.
 struct Mask {
@@ -114,48 +93,19 @@ struct ScratchLayout {
   }
 };
 
-// A tile of `cols` rows of x [.., width] transposed into t [width][key_tile], zero-padded.
-HEED_INLINE void transpose_tile(const float* x, int64_t cols, int64_t width, float* t) {
-  for (int64_t d = 0; d < width; ++d) {
-    float* column = t + d * key_tile;
-    for (int64_t c = 0; c < cols; ++c) column[c] = x[c * width + d];
-    for (int64_t c = cols; c < key_tile; ++c) column[c] = 0;
-  }
-}
-
-// s[r][c] = a_r . bt[:, c] for r < rows and every c of the tile: the tile's scores (a = q, bt =
-// k^T) or dp (a = do, bt = v^T). Vectorised over c.
-HEED_INLINE void rows_times_tile(const float* a, int64_t rows, int64_t depth, const float* bt, float* s) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = s + r * key_tile;
-    const float* ar = a + r * depth;
-    for (int64_t c = 0; c < key_tile; ++c) row[c] = 0;
-    for (int64_t d = 0; d < depth; ++d) {
-      const float x = ar[d];
-      const float* b = bt + d * key_tile;
-      for (int64_t c = 0; c < key_tile; ++c) row[c] += x * b[c];
-    }
-  }
-}
-
-// y[0, w) += sum over n of coefficient[i * stride] * x[i][0, w): a row of p v, ds k, p^T do,
-// ds^T q. Vectorised over w.
-HEED_INLINE void accumulate(float* y, const float* coefficient, int64_t stride, const float* x, int64_t n, int64_t w) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float a = coefficient[i * stride];
-    const float* xi = x + i * w;
-    for (int64_t e = 0; e < w; ++e) y[e] += a * xi[e];
-  }
-}
+// A scalar exp for the per-row rescaling factors (exp of a maximum's change, <= 0).
+HEED_INLINE float rescaling(float from, float to) { return from == no_key ? 0.0f : std::exp(from - to); }
 
 // The scores of a (query tile, key tile): scale * q . k, masked_score where masked, no_key past
 // the last key.
 HEED_INLINE void score_tile(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t j0, int64_t cols, const float* kt, int64_t width,
                             float* s) {
-  rows_times_tile(p.q + (b * p.queries + i0) * width, rows, width, kt, s);
+  rows_times_tile(p.q + (b * p.queries + i0) * width, rows, width, kt, p.scale, s);
+  // Only tiles at the last key, on the causal diagonal or under a mask need fixing up.
+  const bool on_diagonal = p.causal && j0 + cols - 1 > i0 + p.offset;
+  if (cols == key_tile && !on_diagonal && !p.mask.present()) return;
   for (int64_t r = 0; r < rows; ++r) {
     float* row = s + r * key_tile;
-    for (int64_t c = 0; c < key_tile; ++c) row[c] *= p.scale;
     for (int64_t c = cols; c < key_tile; ++c) row[c] = no_key;
     if (p.causal)
       for (int64_t c = std::max<int64_t>(0, i0 + r + p.offset - j0 + 1); c < cols; ++c) row[c] = masked_score;
@@ -163,12 +113,6 @@ HEED_INLINE void score_tile(const Problem& p, int64_t b, int64_t i0, int64_t row
       for (int64_t c = 0; c < cols; ++c)
         if (!p.mask.keeps(b, i0 + r, j0 + c)) row[c] = masked_score;
   }
-}
-
-HEED_INLINE float row_maximum(const float* row) {
-  float top = no_key;
-  for (int64_t c = 0; c < key_tile; ++c) top = row[c] > top ? row[c] : top;
-  return top;
 }
 
 // A row is fully masked when no visible score beat masked_logit (or it saw no key at all).
@@ -211,18 +155,11 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
     const float* v = p.v + (b * p.keys + j0) * value_width;
     for (int64_t r = 0; r < rows; ++r) {
       float* row = s + r * key_tile;
-      const float next = std::max(top[r], row_maximum(row));
-      const float rescale = exp_le0(top[r] - next);
-      float total = 0;
-      for (int64_t c = 0; c < key_tile; ++c) {
-        row[c] = exp_le0(row[c] - next);
-        total += row[c];
-      }
-      sum[r] = sum[r] * rescale + total;
+      const float next = std::max(top[r], tile_maximum(row));
+      const float rescale = rescaling(top[r], next);
+      sum[r] = sum[r] * rescale + exp_tile(row, next, 1.0f);
       top[r] = next;
-      float* o = acc + r * value_width;
-      for (int64_t e = 0; e < value_width; ++e) o[e] *= rescale;
-      accumulate(o, row, 1, v, cols, value_width);
+      accumulate<FixedValueWidth>(acc + r * value_width, rescale, row, 1, v, cols, value_width);
     }
   }
   for (int64_t r = 0; r < rows; ++r) {
@@ -240,16 +177,14 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
 // 0 where s_ij was masked since p_ij is.
 HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_t i0, int64_t rows, const float* vt, int64_t value_width,
                                              float* s, float* ds) {
-  rows_times_tile(p.dout + (b * p.queries + i0) * value_width, rows, value_width, vt, ds);
+  rows_times_tile(p.dout + (b * p.queries + i0) * value_width, rows, value_width, vt, 1.0f, ds);
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = b * p.queries + i0 + r;
-    const float top = p.row_max[at], inverse = p.row_inverse_sum[at], delta = p.row_delta[at];
     float* pr = s + r * key_tile;
     float* dr = ds + r * key_tile;
-    for (int64_t c = 0; c < key_tile; ++c) {
-      pr[c] = exp_le0(pr[c] - top) * inverse;
-      dr[c] = pr[c] * (dr[c] - delta);
-    }
+    exp_tile(pr, p.row_max[at], p.row_inverse_sum[at]);
+    const float delta = p.row_delta[at];
+    for (int64_t c = 0; c < key_tile; ++c) dr[c] = pr[c] * (dr[c] - delta);
   }
 }
 
@@ -273,10 +208,8 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     for (int64_t r = 0; r < rows; ++r) {
       const float* row = s + r * key_tile;
-      const float next = std::max(top[r], row_maximum(row));
-      float total = 0;
-      for (int64_t c = 0; c < key_tile; ++c) total += exp_le0(row[c] - next);
-      sum[r] = sum[r] * exp_le0(top[r] - next) + total;
+      const float next = std::max(top[r], tile_maximum(row));
+      sum[r] = sum[r] * rescaling(top[r], next) + exp_sum(row, next);
       top[r] = next;
     }
   }
@@ -297,7 +230,7 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
     const float* k = p.k + (b * p.keys + j0) * width;
-    for (int64_t r = 0; r < rows; ++r) accumulate(dq + r * width, ds + r * key_tile, 1, k, cols, width);
+    for (int64_t r = 0; r < rows; ++r) accumulate<FixedWidth>(dq + r * width, 1.0f, ds + r * key_tile, 1, k, cols, width);
   }
   float* out = p.out + b * p.packed() + i0 * width;
   for (int64_t i = 0; i < rows * width; ++i) out[i] = dq[i] * p.scale;
@@ -326,8 +259,8 @@ HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* sc
     weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
     const float *q = p.q + (b * p.queries + i0) * width, *dout = p.dout + (b * p.queries + i0) * value_width;
     for (int64_t c = 0; c < cols; ++c) {
-      accumulate(dv + c * value_width, s + c, key_tile, dout, rows, value_width);
-      accumulate(dk + c * width, ds + c, key_tile, q, rows, width);
+      accumulate<FixedValueWidth>(dv + c * value_width, 1.0f, s + c, key_tile, dout, rows, value_width);
+      accumulate<FixedWidth>(dk + c * width, 1.0f, ds + c, key_tile, q, rows, width);
     }
   }
   const float uniform = 1.0f / static_cast<float>(p.keys);
