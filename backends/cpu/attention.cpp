@@ -72,7 +72,9 @@ struct Problem {
 
 // One thread's tiles, in floats; every part starts on a 64-byte line.
 struct ScratchLayout {
-  int64_t kt, vt, scores, weights, rows_acc, keys_acc, keys_acc2, row_max, row_sum, total;
+  // k^T and v^T of a key tile, scores (then p), dp (then ds), a query tile's o or dq, a key tile's
+  // dk and dv, and the running row maximum and sum.
+  int64_t kt, vt, scores, weights, row_tile, dk_tile, dv_tile, row_max, row_sum, total;
   ScratchLayout(int64_t width, int64_t value_width) {
     int64_t at = 0;
     auto take = [&at](int64_t floats) {
@@ -84,9 +86,9 @@ struct ScratchLayout {
     vt = take(value_width * key_tile);
     scores = take(query_tile * key_tile);
     weights = take(query_tile * key_tile);
-    rows_acc = take(query_tile * std::max(width, value_width));
-    keys_acc = take(key_tile * width);
-    keys_acc2 = take(key_tile * value_width);
+    row_tile = take(query_tile * std::max(width, value_width));
+    dk_tile = take(key_tile * width);
+    dv_tile = take(key_tile * value_width);
     row_max = take(query_tile);
     row_sum = take(query_tile);
     total = at;
@@ -128,6 +130,12 @@ HEED_INLINE void mean_of_values(const Problem& p, int64_t b, int64_t value_width
   for (int64_t e = 0; e < value_width; ++e) o[e] *= inverse;
 }
 
+// The first query tile that sees the key tile at j0 (the first query that sees key j0 is
+// j0 - offset when causal).
+HEED_INLINE int64_t first_query_tile(const Problem& p, int64_t j0) {
+  return p.causal ? std::clamp<int64_t>(j0 - p.offset, 0, p.queries) / query_tile * query_tile : 0;
+}
+
 // Task index -> (batch, query tile), the last tiles (the most keys when causal) first.
 HEED_INLINE std::pair<int64_t, int64_t> query_task(const Problem& p, int64_t task) {
   const int64_t tiles = p.query_tiles();
@@ -138,7 +146,7 @@ template <int64_t FixedWidth, int64_t FixedValueWidth>
 HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
-  float *kt = scratch + layout.kt, *s = scratch + layout.scores, *acc = scratch + layout.rows_acc;
+  float *kt = scratch + layout.kt, *s = scratch + layout.scores, *acc = scratch + layout.row_tile;
   float *top = scratch + layout.row_max, *sum = scratch + layout.row_sum;
   const auto [b, i0] = query_task(p, task);
   const int64_t rows = std::min(query_tile, p.queries - i0);
@@ -173,6 +181,50 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
   }
 }
 
+// The forward with many batch elements, one task per element: the same updates of each row in
+// the same order as forward_task, but with key tiles outermost, so each is transposed once.
+// The running row maximum and sum live in the kernel's statistics buffer, the output rows
+// accumulate in place.
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scratch) {
+  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
+  const ScratchLayout layout(width, value_width);
+  float *kt = scratch + layout.kt, *s = scratch + layout.scores;
+  float *top = p.row_max + b * p.queries, *sum = p.row_inverse_sum + b * p.queries, *out = p.out + b * p.queries * value_width;
+  for (int64_t i = 0; i < p.queries; ++i) {
+    top[i] = no_key;
+    sum[i] = 0;
+  }
+  for (int64_t i = 0; i < p.queries * value_width; ++i) out[i] = 0;
+  for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) {
+    const int64_t cols = std::min(key_tile, p.keys - j0);
+    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    const float* v = p.v + (b * p.keys + j0) * value_width;
+    for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
+      const int64_t rows = std::min(query_tile, p.queries - i0);
+      score_tile(p, b, i0, rows, j0, cols, kt, width, s);
+      for (int64_t r = 0; r < rows; ++r) {
+        float* row = s + r * key_tile;
+        const int64_t i = i0 + r;
+        const float next = std::max(top[i], tile_maximum(row));
+        const float rescale = rescaling(top[i], next);
+        sum[i] = sum[i] * rescale + exp_tile(row, next, 1.0f);
+        top[i] = next;
+        accumulate<FixedValueWidth>(out + i * value_width, rescale, row, 1, v, cols, value_width);
+      }
+    }
+  }
+  for (int64_t i = 0; i < p.queries; ++i) {
+    float* o = out + i * value_width;
+    if (fully_masked(top[i])) {
+      mean_of_values(p, b, value_width, o);
+      continue;
+    }
+    const float inverse = 1.0f / sum[i];
+    for (int64_t e = 0; e < value_width; ++e) o[e] *= inverse;
+  }
+}
+
 // p_ij = exp(s_ij - max_i) / sum_i, 0 on fully masked rows; ds_ij = p_ij (dp_ij - D_i), which is
 // 0 where s_ij was masked since p_ij is.
 HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_t i0, int64_t rows, const float* vt, int64_t value_width,
@@ -188,16 +240,14 @@ HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_
   }
 }
 
-// Backward, first pass: the row statistics, then dq = scale * sum_j ds_ij k_j.
+// The statistics of a query tile's rows: each one's score maximum, 1 / sum of exp (0 for a fully
+// masked row) and D = do . o.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
-HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* scratch) {
+HEED_INLINE void row_statistics(const Problem& p, int64_t b, int64_t i0, float* scratch) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
-  float *kt = scratch + layout.kt, *vt = scratch + layout.vt, *s = scratch + layout.scores, *ds = scratch + layout.weights;
-  float *dq = scratch + layout.rows_acc, *top = scratch + layout.row_max, *sum = scratch + layout.row_sum;
-  const auto [b, i0] = query_task(p, task);
-  const int64_t rows = std::min(query_tile, p.queries - i0);
-  const int64_t end = p.visible_keys(i0, rows);
+  float *kt = scratch + layout.kt, *s = scratch + layout.scores, *top = scratch + layout.row_max, *sum = scratch + layout.row_sum;
+  const int64_t rows = std::min(query_tile, p.queries - i0), end = p.visible_keys(i0, rows);
   for (int64_t r = 0; r < rows; ++r) {
     top[r] = no_key;
     sum[r] = 0;
@@ -221,39 +271,62 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
     float delta = 0;
     for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
     p.row_delta[at] = delta;
-    for (int64_t d = 0; d < width; ++d) dq[r * width + d] = 0;
   }
-  for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
-    const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
-    transpose_tile(p.v + (b * p.keys + j0) * value_width, cols, value_width, vt);
-    score_tile(p, b, i0, rows, j0, cols, kt, width, s);
-    weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
-    const float* k = p.k + (b * p.keys + j0) * width;
-    for (int64_t r = 0; r < rows; ++r) accumulate<FixedWidth>(dq + r * width, 1.0f, ds + r * key_tile, 1, k, cols, width);
-  }
-  float* out = p.out + b * p.packed() + i0 * width;
-  for (int64_t i = 0; i < rows * width; ++i) out[i] = dq[i] * p.scale;
 }
 
-// Backward, second pass over (batch, key tile): dv_j = sum_i p_ij do_i, dk_j = scale * sum_i
-// ds_ij q_i, over the query tiles that see the key tile, plus do_i / Tk from each fully
-// masked row.
+// row_statistics for every row of a batch element, with key tiles outermost (each transposed
+// once); each row sees the same updates in the same order.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
-HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* scratch) {
+HEED_INLINE void batch_statistics(const Problem& p, int64_t b, float* scratch) {
+  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
+  const ScratchLayout layout(width, value_width);
+  float *kt = scratch + layout.kt, *s = scratch + layout.scores;
+  float *top = p.row_max + b * p.queries, *sum = p.row_inverse_sum + b * p.queries;  // the sum until it is inverted
+  for (int64_t i = 0; i < p.queries; ++i) {
+    top[i] = no_key;
+    sum[i] = 0;
+  }
+  for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) {
+    const int64_t cols = std::min(key_tile, p.keys - j0);
+    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
+      const int64_t rows = std::min(query_tile, p.queries - i0);
+      score_tile(p, b, i0, rows, j0, cols, kt, width, s);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* row = s + r * key_tile;
+        const int64_t i = i0 + r;
+        const float next = std::max(top[i], tile_maximum(row));
+        sum[i] = sum[i] * rescaling(top[i], next) + exp_sum(row, next);
+        top[i] = next;
+      }
+    }
+  }
+  for (int64_t i = 0; i < p.queries; ++i) {
+    const int64_t at = b * p.queries + i;
+    sum[i] = fully_masked(top[i]) ? 0.0f : 1.0f / sum[i];
+    const float *o = p.o + at * value_width, *dout = p.dout + at * value_width;
+    float delta = 0;
+    for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
+    p.row_delta[at] = delta;
+  }
+}
+
+// dv_j = sum_i p_ij do_i and dk_j = scale * sum_i ds_ij q_i for the keys of the tile at j0, over
+// the query tiles that see it, plus do_i / Tk from each fully masked row. Given dq (the batch
+// element's [Tq, D], owned by the caller) it also adds sum_j ds_ij k_j to it.
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_INLINE void key_tile_gradients(const Problem& p, int64_t b, int64_t j0, float* scratch, float* dq) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
   float *kt = scratch + layout.kt, *vt = scratch + layout.vt, *s = scratch + layout.scores, *ds = scratch + layout.weights;
-  float *dk = scratch + layout.keys_acc, *dv = scratch + layout.keys_acc2;
-  const int64_t tiles = p.key_tiles(), b = task / tiles, j0 = (task % tiles) * key_tile;
+  float *dk = scratch + layout.dk_tile, *dv = scratch + layout.dv_tile;
   const int64_t cols = std::min(key_tile, p.keys - j0);
-  transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+  const float* k = p.k + (b * p.keys + j0) * width;
+  transpose_tile(k, cols, width, kt);
   transpose_tile(p.v + (b * p.keys + j0) * value_width, cols, value_width, vt);
   for (int64_t i = 0; i < cols * width; ++i) dk[i] = 0;
   for (int64_t i = 0; i < cols * value_width; ++i) dv[i] = 0;
-  // The first query that sees key j0 is j0 - offset when causal.
-  const int64_t first = p.causal ? std::clamp<int64_t>(j0 - p.offset, 0, p.queries) : 0;
-  for (int64_t i0 = first / query_tile * query_tile; i0 < p.queries; i0 += query_tile) {
+  for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
     const int64_t rows = std::min(query_tile, p.queries - i0);
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
@@ -262,6 +335,8 @@ HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* sc
       accumulate<FixedValueWidth>(dv + c * value_width, 1.0f, s + c, key_tile, dout, rows, value_width);
       accumulate<FixedWidth>(dk + c * width, 1.0f, ds + c, key_tile, q, rows, width);
     }
+    if (dq)
+      for (int64_t r = 0; r < rows; ++r) accumulate<FixedWidth>(dq + (i0 + r) * width, 1.0f, ds + r * key_tile, 1, k, cols, width);
   }
   const float uniform = 1.0f / static_cast<float>(p.keys);
   for (int64_t i = 0; i < p.queries; ++i) {
@@ -277,15 +352,61 @@ HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* sc
   for (int64_t i = 0; i < cols * value_width; ++i) out[j0 * value_width + i] = dv[i];
 }
 
+// Backward with few batch elements, first pass over (batch, query tile): the row statistics,
+// then dq = scale * sum_j ds_ij k_j.
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* scratch) {
+  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
+  const ScratchLayout layout(width, value_width);
+  float *kt = scratch + layout.kt, *vt = scratch + layout.vt, *s = scratch + layout.scores, *ds = scratch + layout.weights;
+  float* dq = scratch + layout.row_tile;
+  const auto [b, i0] = query_task(p, task);
+  const int64_t rows = std::min(query_tile, p.queries - i0), end = p.visible_keys(i0, rows);
+  row_statistics<FixedWidth, FixedValueWidth>(p, b, i0, scratch);
+  for (int64_t i = 0; i < rows * width; ++i) dq[i] = 0;
+  for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
+    const int64_t cols = std::min(key_tile, p.keys - j0);
+    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    transpose_tile(p.v + (b * p.keys + j0) * value_width, cols, value_width, vt);
+    score_tile(p, b, i0, rows, j0, cols, kt, width, s);
+    weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
+    const float* k = p.k + (b * p.keys + j0) * width;
+    for (int64_t r = 0; r < rows; ++r) accumulate<FixedWidth>(dq + r * width, 1.0f, ds + r * key_tile, 1, k, cols, width);
+  }
+  float* out = p.out + b * p.packed() + i0 * width;
+  for (int64_t i = 0; i < rows * width; ++i) out[i] = dq[i] * p.scale;
+}
+
+// Backward with few batch elements, second pass over (batch, key tile): dk and dv.
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* scratch) {
+  const int64_t tiles = p.key_tiles();
+  key_tile_gradients<FixedWidth, FixedValueWidth>(p, task / tiles, task % tiles * key_tile, scratch, nullptr);
+}
+
+// Backward with many batch elements (heads times batch), one task per batch element: the
+// statistics of all its rows, then each key tile's dk and dv with dq summed in place over the
+// key tiles in the same order as the two passes, so both give the same bits. Each (query tile,
+// key tile) takes one score and one dp product here instead of two of each.
+template <int64_t FixedWidth, int64_t FixedValueWidth>
+HEED_ISA_CLONES void backward_batch_task(const Problem& p, int64_t b, float* scratch) {
+  const int64_t width = FixedWidth ? FixedWidth : p.width;
+  batch_statistics<FixedWidth, FixedValueWidth>(p, b, scratch);
+  float* dq = p.out + b * p.packed();
+  for (int64_t i = 0; i < p.queries * width; ++i) dq[i] = 0;
+  for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) key_tile_gradients<FixedWidth, FixedValueWidth>(p, b, j0, scratch, dq);
+  for (int64_t i = 0; i < p.queries * width; ++i) dq[i] *= p.scale;
+}
+
 using Task = void (*)(const Problem&, int64_t, float*);
 
 struct Tasks {
-  Task forward, backward_queries, backward_keys;
+  Task forward, forward_batch, backward_queries, backward_keys, backward_batch;
 };
 
 template <int64_t W, int64_t V>
 constexpr Tasks tasks_for() {
-  return {&forward_task<W, V>, &backward_query_task<W, V>, &backward_key_task<W, V>};
+  return {&forward_task<W, V>, &forward_batch_task<W, V>, &backward_query_task<W, V>, &backward_key_task<W, V>, &backward_batch_task<W, V>};
 }
 
 // The head widths of the models (charlm 32, vit 16) and other common ones get their own
@@ -299,6 +420,13 @@ Tasks tasks_for(int64_t width, int64_t value_width) {
   return tasks_for<0, 0>();
 }
 
+// From this many batch elements on, each gets its own task (forward_batch_task,
+// backward_batch_task), which transposes each key tile once and, backward, computes each tile's
+// scores and dp once:
+// enough of them to keep the threads of a CPU busy. The choice depends on the shape only, never
+// on the thread count.
+constexpr int64_t batch_tasks = 32;
+
 // Below this many multiply-adds a parallel region costs more than it saves.
 constexpr int64_t parallel_work = int64_t{1} << 20;
 
@@ -310,22 +438,26 @@ class AttentionKernel final : public Kernel {
         backward_(backward),
         threads_(std::max(1, omp_get_max_threads())),
         scratch_floats_(ScratchLayout(problem_.width, problem_.value_width).total),
-        scratch_(static_cast<int64_t>(threads_) * scratch_floats_ * 4) {
-    if (backward_) {
-      const int64_t rows = problem_.batch * problem_.queries;
-      statistics_ = AlignedBuffer(3 * rows * 4);
-      auto* base = reinterpret_cast<float*>(statistics_.data());
-      problem_.row_max = base;
-      problem_.row_inverse_sum = base + rows;
-      problem_.row_delta = base + 2 * rows;
-    }
+        scratch_(static_cast<int64_t>(threads_) * scratch_floats_ * 4),
+        // Three floats per query row: the backward's statistics, the forward's running ones.
+        statistics_(3 * problem_.batch * problem_.queries * 4) {
+    const int64_t rows = problem_.batch * problem_.queries;
+    auto* base = reinterpret_cast<float*>(statistics_.data());
+    problem_.row_max = base;
+    problem_.row_inverse_sum = base + rows;
+    problem_.row_delta = base + 2 * rows;
   }
 
   void run() override {
     const Problem& p = problem_;
     const bool parallel = p.batch * p.queries * p.keys * (p.width + p.value_width) >= parallel_work;
     if (!backward_) {
-      for_each_task(p.batch * p.query_tiles(), parallel, tasks_.forward);
+      if (p.batch >= batch_tasks) for_each_task(p.batch, parallel, tasks_.forward_batch);
+      else for_each_task(p.batch * p.query_tiles(), parallel, tasks_.forward);
+      return;
+    }
+    if (p.batch >= batch_tasks) {
+      for_each_task(p.batch, parallel, tasks_.backward_batch);
       return;
     }
     for_each_task(p.batch * p.query_tiles(), parallel, tasks_.backward_queries);

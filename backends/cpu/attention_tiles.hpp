@@ -147,21 +147,33 @@ template <int64_t FixedWidth>
 HEED_INLINE void accumulate(float* __restrict y, float keep, const float* __restrict coefficient, int64_t stride, const float* __restrict x,
                             int64_t n, int64_t w) {
   if constexpr (FixedWidth > 0 && FixedWidth % lanes == 0) {
-    constexpr int64_t vectors = FixedWidth / lanes;
-    Lanes sum[vectors];
-    for (int64_t k = 0; k < vectors; ++k) {
-      load(sum[k], y + k * lanes);
-      sum[k] *= keep;
-    }
-    for (int64_t i = 0; i < n; ++i) {
+    // Four partial sums per vector, so that the multiply-adds do not wait on each other (one
+    // chain would be bound by the FMA latency for the narrow heads, 16 or 32 wide).
+    constexpr int64_t vectors = FixedWidth / lanes, chains = 4;
+    Lanes sum[chains][vectors] = {};
+    int64_t i = 0;
+    for (; i + chains <= n; i += chains)
+      for (int64_t chain = 0; chain < chains; ++chain) {
+        const float a = coefficient[(i + chain) * stride];
+        for (int64_t k = 0; k < vectors; ++k) {
+          Lanes v;
+          load(v, x + (i + chain) * FixedWidth + k * lanes);
+          sum[chain][k] += a * v;
+        }
+      }
+    for (; i < n; ++i) {
       const float a = coefficient[i * stride];
       for (int64_t k = 0; k < vectors; ++k) {
         Lanes v;
         load(v, x + i * FixedWidth + k * lanes);
-        sum[k] += a * v;
+        sum[0][k] += a * v;
       }
     }
-    for (int64_t k = 0; k < vectors; ++k) store(y + k * lanes, sum[k]);
+    for (int64_t k = 0; k < vectors; ++k) {
+      Lanes old;
+      load(old, y + k * lanes);
+      store(y + k * lanes, old * keep + ((sum[0][k] + sum[1][k]) + (sum[2][k] + sum[3][k])));
+    }
   } else {
     for (int64_t e = 0; e < w; ++e) y[e] *= keep;
     for (int64_t i = 0; i < n; ++i) {

@@ -3,6 +3,8 @@
 // masking alone and with a mask, and rows that every key is masked from (uniform weights).
 #include "cases.hpp"
 
+#include <algorithm>
+
 namespace heed::test {
 
 namespace {
@@ -53,6 +55,8 @@ std::vector<OpCase> attention_cases() {
       // Causal, the first 30 queries see no key: uniform over all 70, the keys of tiles that
       // their query tile skips included.
       {"more queries than keys over several tiles", {{1, 100, 8}, {1, 70, 8}, {1, 70, 4}}},
+      // 32 batch elements and more: the CPU backward's other schedule, one task per element.
+      {"many batch elements", {{4, 8, 20, 16}, {4, 8, 70, 16}, {4, 8, 70, 16}}},
   };
   for (const auto& [name, s] : shapes)
     for (bool causal : {false, true}) {
@@ -89,6 +93,13 @@ std::vector<OpCase> attention_cases() {
   cases.push_back({"attention", "large scores", {In({2, 5, 4}).range(-8, 8), In({2, 7, 4}).range(-8, 8), In({2, 7, 3})}, fused(false, 4.0, false),
                    {.backward = 3e-5, .step = 1e-6}});
 
+  cases.push_back({"attention_backward", "many batch elements, causal, a mask with a fully masked row",
+                   {In({4, 8, 12, 16}), In({4, 8, 70, 16}), In({4, 8, 70, 16}), In({4, 8, 12, 16}), In({12, 70}).values([] {
+                      std::vector<double> mask = keep_most(12, 70);
+                      std::fill(mask.begin() + 70, mask.begin() + 140, 0.0);
+                      return mask;
+                    }()).no_grad()},
+                   backward(true, 0.5, true), {}, false});
   cases.push_back({"attention_backward", "a padding mask with a fully masked row",
                    {In({2, 3, 4}), In({2, 5, 4}), In({2, 5, 6}), In({2, 3, 6}), In({3, 5}).values(padding).no_grad()}, backward(false, 0.5, true), {},
                    false});
