@@ -5,8 +5,10 @@
 // maximum and sum, the output rescaled as the maximum grows). Causal tiles past the diagonal are
 // skipped. Backward: one pass per (batch, query tile) recomputes each row's maximum and sum, keeps
 // them with D_i = do_i . o_i, and accumulates dq; a second pass per (batch, key tile) accumulates
-// dk and dv. Each output element is summed by one task in a fixed order, so the results do not
-// depend on the thread count and need no atomics.
+// dk and dv. With many batch elements (heads x batch) each element is one task instead, which
+// does the same per-row work in the same order with less recomputation. Each output element is
+// summed by one task in a fixed order, so the results do not depend on the thread count and need
+// no atomics.
 //
 // Masked scores are masked_logit (-1e30) as in the composite. A row whose visible scores are all
 // masked is uniform over all Tk keys there (exp(0) everywhere), the keys past the causal
