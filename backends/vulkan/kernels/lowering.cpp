@@ -128,10 +128,6 @@ LowerFunction lowering_for(Op op) {
     case Op::AttentionBackward: return lower_attention;
     case Op::SgdUpdate:
     case Op::AdamWUpdate: return lower_optimizer;
-    // No shaders yet (branch vulkan-fusion adds them): supports() says no and compiling a graph
-    // with attention fails naming the node, rather than falling back anywhere.
-    case Op::Attention:
-    case Op::AttentionBackward: return nullptr;
     case Op::Parameter:
     case Op::State:
     case Op::Input:
