@@ -10,11 +10,14 @@
 #include <cstdlib>
 
 int main(int argc, char** argv) {
-  // As shared/bench/torch_peer.py starts PyTorch and heed-train starts itself: OpenMP workers
-  // sleep between parallel regions unless the environment says otherwise. Spinning workers
-  // made a seq2seq training step 3-4x slower (645 vs 164-191 ms) while other processes shared
-  // the two cores. Set before the CPU backend loads, as libgomp reads it once.
-  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+  // OpenMP workers wait for the next parallel region by spinning for about 1 ms (libgomp counts
+  // 100000 spins per ms), then sleep, unless the environment sets either variable. A training
+  // step is hundreds of kernels a few microseconds apart: sleeping workers (PASSIVE) cost a
+  // wake-up per kernel, 52 against 81 ms per seq2seq step here, 180 against 231 for charlm.
+  // Spinning for ever (ACTIVE) was no faster on a quiet machine and 3-4x slower while other
+  // processes shared the cores; on a busy machine set OMP_WAIT_POLICY=PASSIVE. Set before the CPU
+  // backend loads, as libgomp reads both once.
+  if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) ::setenv("GOMP_SPINCOUNT", "100000", 1);
   CLI::App app{"heed-bench: times heed ops and workloads; one JSON line per measurement"};
   app.require_subcommand(1);
 

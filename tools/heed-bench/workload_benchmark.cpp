@@ -13,6 +13,11 @@ namespace heed::bench {
 
 namespace {
 
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
 int64_t benchmark_batch(const std::string& workload) { return workload == "seq2seq" ? 64 : workload == "charlm" ? 32 : 128; }
 
 models::BuiltModel build(const std::string& workload, const models::BuildOptions& options, int64_t context) {
@@ -87,10 +92,10 @@ void time_workload(const std::string& workload, const WorkloadOptions& options, 
       "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"batch\": {}, \"steps\": {}, "
       "\"ms_per_step_median\": {:.3f}, \"ms_per_step_min\": {:.3f}, \"samples_per_s\": {:.2f}, \"flops_per_step\": {}, "
       "\"gflops\": {:.2f}, \"planned_peak_bytes\": {}, \"persistent_bytes\": {}, \"compile_ms\": {:.1f}, \"last_loss\": {}, "
-      "\"device\": \"{}\", \"omp_wait_policy\": \"{}\"}}\n",
+      "\"device\": \"{}\", \"omp_wait_policy\": \"{}\", \"gomp_spincount\": \"{}\"}}\n",
       workload, backend.name(), options.mode, threads, batch, options.steps, median, times.front(), batch * 1e3 / median, flops,
       static_cast<double>(flops) / median / 1e6, program.plan().arena_bytes, program.plan().persistent_bytes, compile_ms, loss,
-      backend.device(), std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "");
+      backend.device(), environment("OMP_WAIT_POLICY"), environment("GOMP_SPINCOUNT"));
   std::fflush(stdout);
 }
 
