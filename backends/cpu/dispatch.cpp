@@ -17,7 +17,8 @@ constexpr std::array<KernelFactory, op_count> factories() {
   set(Op::Full, &make_creation);
   set(Op::Arange, &make_creation);
   for (Op op : {Op::RandomUniform, Op::RandomNormal, Op::RandomGumbel}) set(op, &make_random);
-  for (Op op : {Op::Neg, Op::Exp, Op::Log, Op::Sqrt, Op::Rsqrt, Op::Tanh, Op::Sigmoid, Op::Relu, Op::Gelu}) set(op, &make_unary);
+  for (Op op : {Op::Neg, Op::Exp, Op::Log, Op::Sqrt, Op::Rsqrt, Op::Tanh, Op::Sigmoid, Op::Relu}) set(op, &make_unary);
+  set(Op::Gelu, &make_gelu);
   set(Op::Cast, &make_cast);
   for (Op op : {Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Equal, Op::NotEqual, Op::Less, Op::LessEqual, Op::Greater, Op::GreaterEqual})
     set(op, &make_binary);

@@ -26,7 +26,6 @@ EltwiseAlgorithm eltwise_algorithm(Op op) {
     case Op::Tanh: return {algorithm::eltwise_tanh};
     case Op::Sigmoid: return {algorithm::eltwise_logistic};
     case Op::Relu: return {algorithm::eltwise_relu, 0.0f};
-    case Op::Gelu: return {algorithm::eltwise_gelu_erf};
     default: fail("cpu backend: {} is not a one-input elementwise op", op_name(op));
   }
 }

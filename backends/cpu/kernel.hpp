@@ -123,7 +123,8 @@ bool has_kernel(Op op);
 
 std::unique_ptr<Kernel> make_creation(const CompileContext& context, NodeRef node);     // Full, Arange
 std::unique_ptr<Kernel> make_random(const CompileContext& context, NodeRef node);       // RandomUniform/Normal/Gumbel
-std::unique_ptr<Kernel> make_unary(const CompileContext& context, NodeRef node);        // Neg ... Gelu
+std::unique_ptr<Kernel> make_unary(const CompileContext& context, NodeRef node);        // Neg ... Relu
+std::unique_ptr<Kernel> make_gelu(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_cast(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_binary(const CompileContext& context, NodeRef node);       // arithmetic and comparisons
 std::unique_ptr<Kernel> make_pow(const CompileContext& context, NodeRef node);

@@ -1,7 +1,7 @@
-// The dedicated backward ops the VJPs emit. Softmax, log-softmax and gelu use oneDNN's backward
-// primitives (with a forward descriptor as the hint they need; the forward never runs). Layer
-// norm's needs the row statistics as inputs, which these graphs do not keep, so it is a loop
-// that recomputes them; the embedding scatter-add is a loop oneDNN has no primitive for.
+// The dedicated backward ops the VJPs emit (gelu's is in gelu.cpp). Softmax and log-softmax use
+// oneDNN's backward primitives (with a forward descriptor as the hint they need; the forward
+// never runs). Layer norm's needs the row statistics as inputs, which these graphs do not keep,
+// so it is a loop that recomputes them; the embedding scatter-add is a loop oneDNN has no primitive for.
 #include "dnnl_support.hpp"
 #include "parallel.hpp"
 #include "rows.hpp"
@@ -133,21 +133,6 @@ std::unique_ptr<Kernel> make_embedding_backward(const CompileContext& context, N
   return std::make_unique<EmbeddingBackwardKernel>(input_as<float>(context, node.node, 0), input_as<int32_t>(context, node.node, 1),
                                                    reinterpret_cast<float*>(context.address(node.id)), element_count(context.input(node.node, 1).shape),
                                                    shape[0], shape[1]);
-}
-
-// dy (Phi(x) + x phi(x)): oneDNN's gelu_erf backward.
-std::unique_ptr<Kernel> make_gelu_backward(const CompileContext& context, NodeRef node) {
-  int64_t count = element_count(node.node.shape);
-  if (count == 0) return nullptr;
-  dnnl::memory::desc desc = dense_desc({count}, f32);
-  dnnl::eltwise_forward::primitive_desc forward(
-      {dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_gelu_erf, desc, 0.0f, 0.0f}, primitive_attributes(), context.engine());
-  dnnl::eltwise_backward::primitive_desc descriptor({dnnl::algorithm::eltwise_gelu_erf, desc, desc, 0.0f, 0.0f}, primitive_attributes(),
-                                                    context.engine(), forward);
-  return primitive_kernel<dnnl::eltwise_backward>(context, descriptor,
-                                                  {{DNNL_ARG_SRC, wrap(context, desc, context.input_address(node.node, 0))},
-                                                   {DNNL_ARG_DIFF_DST, wrap(context, desc, context.input_address(node.node, 1))},
-                                                   {DNNL_ARG_DIFF_SRC, wrap(context, desc, context.address(node.id))}});
 }
 
 }  // namespace heed::cpu
