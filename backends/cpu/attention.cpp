@@ -35,6 +35,7 @@ using namespace attention_tiles;
 
 constexpr int64_t query_tile = 32;
 constexpr float masked_score = static_cast<float>(masked_logit);
+constexpr float one = 1.0f;  // the keep factor of sums that only add
 
 #define HEED_ISA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define HEED_INLINE [[gnu::always_inline]] inline
@@ -75,8 +76,8 @@ struct Problem {
 // One thread's tiles, in floats; every part starts on a 64-byte line.
 struct ScratchLayout {
   // k^T and v^T of a key tile, scores (then p), dp (then ds), a query tile's o or dq, a key tile's
-  // dk and dv, and the running row maximum and sum.
-  int64_t kt, vt, scores, weights, row_tile, dk_tile, dv_tile, row_max, row_sum, total;
+  // dk and dv, the running row maximum and sum, and each row's rescaling for the current key tile.
+  int64_t kt, vt, scores, weights, row_tile, dk_tile, dv_tile, row_max, row_sum, row_rescale, total;
   ScratchLayout(int64_t width, int64_t value_width) {
     int64_t at = 0;
     auto take = [&at](int64_t floats) {
@@ -93,6 +94,7 @@ struct ScratchLayout {
     dv_tile = take(key_tile * value_width);
     row_max = take(query_tile);
     row_sum = take(query_tile);
+    row_rescale = take(query_tile);
     total = at;
   }
 };
@@ -149,7 +151,7 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
   float *kt = scratch + layout.kt, *s = scratch + layout.scores, *acc = scratch + layout.row_tile;
-  float *top = scratch + layout.row_max, *sum = scratch + layout.row_sum;
+  float *top = scratch + layout.row_max, *sum = scratch + layout.row_sum, *rescale = scratch + layout.row_rescale;
   const auto [b, i0] = query_task(p, task);
   const int64_t rows = std::min(query_tile, p.queries - i0);
   for (int64_t r = 0; r < rows; ++r) {
@@ -166,11 +168,11 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
     for (int64_t r = 0; r < rows; ++r) {
       float* row = s + r * key_tile;
       const float next = std::max(top[r], tile_maximum(row));
-      const float rescale = rescaling(top[r], next);
-      sum[r] = sum[r] * rescale + exp_tile(row, next, 1.0f);
+      rescale[r] = rescaling(top[r], next);
+      sum[r] = sum[r] * rescale[r] + exp_tile(row, next, 1.0f);
       top[r] = next;
-      accumulate<FixedValueWidth>(acc + r * value_width, rescale, row, 1, v, cols, value_width);
     }
+    accumulate<FixedValueWidth>(acc, value_width, rescale, 1, s, key_tile, 1, v, cols, rows, value_width);
   }
   for (int64_t r = 0; r < rows; ++r) {
     float* out = p.out + (b * p.queries + i0 + r) * value_width;
@@ -191,7 +193,7 @@ template <int64_t FixedWidth, int64_t FixedValueWidth>
 HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scratch) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
-  float *kt = scratch + layout.kt, *s = scratch + layout.scores;
+  float *kt = scratch + layout.kt, *s = scratch + layout.scores, *rescale = scratch + layout.row_rescale;
   float *top = p.row_max + b * p.queries, *sum = p.row_inverse_sum + b * p.queries, *out = p.out + b * p.queries * value_width;
   for (int64_t i = 0; i < p.queries; ++i) {
     top[i] = no_key;
@@ -209,11 +211,11 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
         float* row = s + r * key_tile;
         const int64_t i = i0 + r;
         const float next = std::max(top[i], tile_maximum(row));
-        const float rescale = rescaling(top[i], next);
-        sum[i] = sum[i] * rescale + exp_tile(row, next, 1.0f);
+        rescale[r] = rescaling(top[i], next);
+        sum[i] = sum[i] * rescale[r] + exp_tile(row, next, 1.0f);
         top[i] = next;
-        accumulate<FixedValueWidth>(out + i * value_width, rescale, row, 1, v, cols, value_width);
       }
+      accumulate<FixedValueWidth>(out + i0 * value_width, value_width, rescale, 1, s, key_tile, 1, v, cols, rows, value_width);
     }
   }
   for (int64_t i = 0; i < p.queries; ++i) {
@@ -333,12 +335,9 @@ HEED_INLINE void key_tile_gradients(const Problem& p, int64_t b, int64_t j0, flo
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
     const float *q = p.q + (b * p.queries + i0) * width, *dout = p.dout + (b * p.queries + i0) * value_width;
-    for (int64_t c = 0; c < cols; ++c) {
-      accumulate<FixedValueWidth>(dv + c * value_width, 1.0f, s + c, key_tile, dout, rows, value_width);
-      accumulate<FixedWidth>(dk + c * width, 1.0f, ds + c, key_tile, q, rows, width);
-    }
-    if (dq)
-      for (int64_t r = 0; r < rows; ++r) accumulate<FixedWidth>(dq + (i0 + r) * width, 1.0f, ds + r * key_tile, 1, k, cols, width);
+    accumulate<FixedValueWidth>(dv, value_width, &one, 0, s, 1, key_tile, dout, rows, cols, value_width);
+    accumulate<FixedWidth>(dk, width, &one, 0, ds, 1, key_tile, q, rows, cols, width);
+    if (dq) accumulate<FixedWidth>(dq + i0 * width, width, &one, 0, ds, key_tile, 1, k, cols, rows, width);
   }
   const float uniform = 1.0f / static_cast<float>(p.keys);
   for (int64_t i = 0; i < p.queries; ++i) {
@@ -373,7 +372,7 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
     const float* k = p.k + (b * p.keys + j0) * width;
-    for (int64_t r = 0; r < rows; ++r) accumulate<FixedWidth>(dq + r * width, 1.0f, ds + r * key_tile, 1, k, cols, width);
+    accumulate<FixedWidth>(dq, width, &one, 0, ds, key_tile, 1, k, cols, rows, width);
   }
   float* out = p.out + b * p.packed() + i0 * width;
   for (int64_t i = 0; i < rows * width; ++i) out[i] = dq[i] * p.scale;

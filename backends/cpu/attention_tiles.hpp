@@ -70,37 +70,28 @@ HEED_INLINE void transpose_tile(const float* __restrict x, int64_t cols, int64_t
 }
 
 // s[r][c] = scale * a_r . bt[:, c] for r < rows and every c of the tile: the tile's scores (a = q,
-// bt = k^T) or dp (a = do, bt = v^T, scale 1). Two rows at a time share the loads of bt.
+// bt = k^T) or dp (a = do, bt = v^T, scale 1). Rows rows at a time share the loads of bt; each
+// element is the same sequential sum over d whatever the grouping.
+template <int Rows>
+HEED_INLINE void rows_times_tile_block(const float* __restrict a, int64_t depth, const float* __restrict bt, float scale, float* __restrict s) {
+  Lanes sum[Rows][tile_vectors] = {};
+  for (int64_t d = 0; d < depth; ++d) {
+    Lanes b[tile_vectors];
+    for (int64_t k = 0; k < tile_vectors; ++k) load(b[k], bt + d * key_tile + k * lanes);
+    for (int r = 0; r < Rows; ++r) {
+      const float x = a[r * depth + d];
+      for (int64_t k = 0; k < tile_vectors; ++k) sum[r][k] += x * b[k];
+    }
+  }
+  for (int r = 0; r < Rows; ++r)
+    for (int64_t k = 0; k < tile_vectors; ++k) store(s + r * key_tile + k * lanes, sum[r][k] * scale);
+}
+
 HEED_INLINE void rows_times_tile(const float* __restrict a, int64_t rows, int64_t depth, const float* __restrict bt, float scale,
                                  float* __restrict s) {
   int64_t r = 0;
-  for (; r + 2 <= rows; r += 2) {
-    Lanes first[tile_vectors] = {}, second[tile_vectors] = {};
-    const float *a0 = a + r * depth, *a1 = a0 + depth;
-    for (int64_t d = 0; d < depth; ++d) {
-      const float x0 = a0[d], x1 = a1[d];
-      for (int64_t k = 0; k < tile_vectors; ++k) {
-        Lanes b;
-        load(b, bt + d * key_tile + k * lanes);
-        first[k] += x0 * b;
-        second[k] += x1 * b;
-      }
-    }
-    for (int64_t k = 0; k < tile_vectors; ++k) {
-      store(s + r * key_tile + k * lanes, first[k] * scale);
-      store(s + (r + 1) * key_tile + k * lanes, second[k] * scale);
-    }
-  }
-  for (; r < rows; ++r) {
-    Lanes only[tile_vectors] = {};
-    for (int64_t d = 0; d < depth; ++d)
-      for (int64_t k = 0; k < tile_vectors; ++k) {
-        Lanes b;
-        load(b, bt + d * key_tile + k * lanes);
-        only[k] += a[r * depth + d] * b;
-      }
-    for (int64_t k = 0; k < tile_vectors; ++k) store(s + r * key_tile + k * lanes, only[k] * scale);
-  }
+  for (; r + 4 <= rows; r += 4) rows_times_tile_block<4>(a + r * depth, depth, bt, scale, s + r * key_tile);
+  for (; r < rows; ++r) rows_times_tile_block<1>(a + r * depth, depth, bt, scale, s + r * key_tile);
 }
 
 HEED_INLINE float tile_maximum(const float* row) {
@@ -140,46 +131,69 @@ HEED_INLINE float exp_sum(const float* row, float shift) {
   return horizontal_sum(total);
 }
 
-// y[0, w) = y * keep + sum over i < n of coefficient[i * stride] * x[i][0, w): a row of p v,
-// ds k, p^T do or ds^T q. With a width known at compile time that is a multiple of 16 the row
-// stays in registers.
-template <int64_t FixedWidth>
-HEED_INLINE void accumulate(float* __restrict y, float keep, const float* __restrict coefficient, int64_t stride, const float* __restrict x,
-                            int64_t n, int64_t w) {
-  if constexpr (FixedWidth > 0 && FixedWidth % lanes == 0) {
-    // Four partial sums per vector, so that the multiply-adds do not wait on each other (one
-    // chain would be bound by the FMA latency for the narrow heads, 16 or 32 wide).
-    constexpr int64_t vectors = FixedWidth / lanes, chains = 4;
-    Lanes sum[chains][vectors] = {};
-    int64_t i = 0;
-    for (; i + chains <= n; i += chains)
-      for (int64_t chain = 0; chain < chains; ++chain) {
-        const float a = coefficient[(i + chain) * stride];
-        for (int64_t k = 0; k < vectors; ++k) {
-          Lanes v;
-          load(v, x + (i + chain) * FixedWidth + k * lanes);
-          sum[chain][k] += a * v;
-        }
-      }
-    for (; i < n; ++i) {
-      const float a = coefficient[i * stride];
-      for (int64_t k = 0; k < vectors; ++k) {
-        Lanes v;
-        load(v, x + i * FixedWidth + k * lanes);
-        sum[0][k] += a * v;
+// For each r < Rows: y_r[0, Width) = y_r * keep_r + sum over i < n of c_r[i * stride] * x_i, where
+// y_r = y + r * y_step, c_r = coefficient + r * coefficient_step, keep_r = keep[r * keep_step] and
+// x_i = x + i * Width: rows of p v, ds k, p^T do or ds^T q. The Rows rows share each load of x_i
+// (one load per Rows multiply-adds instead of one per multiply-add), and narrow rows keep two
+// partial sums each so that the multiply-adds do not wait on each other. A row's sum is formed
+// the same way whatever Rows is, so it has the same bits in a block or alone.
+template <int64_t Width, int Rows>
+HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const float* __restrict keep, int64_t keep_step,
+                                 const float* __restrict coefficient, int64_t coefficient_step, int64_t stride, const float* __restrict x,
+                                 int64_t n) {
+  constexpr int64_t vectors = Width / lanes;
+  constexpr int chains = vectors >= 4 ? 1 : 2;
+  Lanes sum[Rows][chains][vectors] = {};
+  int64_t i = 0;
+  for (; i + chains <= n; i += chains)
+    for (int chain = 0; chain < chains; ++chain) {
+      Lanes v[vectors];
+      for (int64_t k = 0; k < vectors; ++k) load(v[k], x + (i + chain) * Width + k * lanes);
+      for (int r = 0; r < Rows; ++r) {
+        const float a = coefficient[r * coefficient_step + (i + chain) * stride];
+        for (int64_t k = 0; k < vectors; ++k) sum[r][chain][k] += a * v[k];
       }
     }
+  for (; i < n; ++i) {
+    Lanes v[vectors];
+    for (int64_t k = 0; k < vectors; ++k) load(v[k], x + i * Width + k * lanes);
+    for (int r = 0; r < Rows; ++r) {
+      const float a = coefficient[r * coefficient_step + i * stride];
+      for (int64_t k = 0; k < vectors; ++k) sum[r][0][k] += a * v[k];
+    }
+  }
+  for (int r = 0; r < Rows; ++r)
     for (int64_t k = 0; k < vectors; ++k) {
-      Lanes old;
-      load(old, y + k * lanes);
-      store(y + k * lanes, old * keep + ((sum[0][k] + sum[1][k]) + (sum[2][k] + sum[3][k])));
+      Lanes old, total = sum[r][0][k];
+      if constexpr (chains == 2) total += sum[r][1][k];
+      load(old, y + r * y_step + k * lanes);
+      store(y + r * y_step + k * lanes, old * keep[r * keep_step] + total);
     }
+}
+
+// accumulate_rows for `count` rows, four at a time, of any width w (FixedWidth when it is a
+// multiple of 16 known at compile time, else a plain loop).
+template <int64_t FixedWidth>
+HEED_INLINE void accumulate(float* __restrict y, int64_t y_step, const float* keep, int64_t keep_step, const float* __restrict coefficient,
+                            int64_t coefficient_step, int64_t stride, const float* __restrict x, int64_t n, int64_t count, int64_t w) {
+  if constexpr (FixedWidth > 0 && FixedWidth % lanes == 0) {
+    int64_t r = 0;
+    for (; r + 4 <= count; r += 4)
+      accumulate_rows<FixedWidth, 4>(y + r * y_step, y_step, keep + r * keep_step, keep_step, coefficient + r * coefficient_step,
+                                     coefficient_step, stride, x, n);
+    for (; r < count; ++r)
+      accumulate_rows<FixedWidth, 1>(y + r * y_step, y_step, keep + r * keep_step, keep_step, coefficient + r * coefficient_step,
+                                     coefficient_step, stride, x, n);
   } else {
-    for (int64_t e = 0; e < w; ++e) y[e] *= keep;
-    for (int64_t i = 0; i < n; ++i) {
-      const float a = coefficient[i * stride];
-      const float* xi = x + i * w;
-      for (int64_t e = 0; e < w; ++e) y[e] += a * xi[e];
+    for (int64_t r = 0; r < count; ++r) {
+      float* yr = y + r * y_step;
+      const float* cr = coefficient + r * coefficient_step;
+      for (int64_t e = 0; e < w; ++e) yr[e] *= keep[r * keep_step];
+      for (int64_t i = 0; i < n; ++i) {
+        const float a = cr[i * stride];
+        const float* xi = x + i * w;
+        for (int64_t e = 0; e < w; ++e) yr[e] += a * xi[e];
+      }
     }
   }
 }
