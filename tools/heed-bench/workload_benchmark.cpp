@@ -9,9 +9,18 @@
 #include <cstdlib>
 #include <random>
 
+#include <sys/resource.h>
+
 namespace heed::bench {
 
 namespace {
+
+// The most resident memory this process has held so far (Linux reports kilobytes).
+int64_t peak_resident_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
+}
 
 std::string environment(const char* name) {
   const char* value = std::getenv(name);
@@ -91,10 +100,10 @@ void time_workload(const std::string& workload, const WorkloadOptions& options, 
   fmt::print(
       "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"batch\": {}, \"steps\": {}, "
       "\"ms_per_step_median\": {:.3f}, \"ms_per_step_min\": {:.3f}, \"samples_per_s\": {:.2f}, \"flops_per_step\": {}, "
-      "\"gflops\": {:.2f}, \"planned_peak_bytes\": {}, \"persistent_bytes\": {}, \"compile_ms\": {:.1f}, \"last_loss\": {}, "
+      "\"gflops\": {:.2f}, \"planned_peak_bytes\": {}, \"persistent_bytes\": {}, \"peak_rss_bytes\": {}, \"compile_ms\": {:.1f}, \"last_loss\": {}, "
       "\"device\": \"{}\", \"omp_wait_policy\": \"{}\", \"gomp_spincount\": \"{}\"}}\n",
       workload, backend.name(), options.mode, threads, batch, options.steps, median, times.front(), batch * 1e3 / median, flops,
-      static_cast<double>(flops) / median / 1e6, program.plan().arena_bytes, program.plan().persistent_bytes, compile_ms, loss,
+      static_cast<double>(flops) / median / 1e6, program.plan().arena_bytes, program.plan().persistent_bytes, peak_resident_bytes(), compile_ms, loss,
       backend.device(), environment("OMP_WAIT_POLICY"), environment("GOMP_SPINCOUNT"));
   std::fflush(stdout);
 }
