@@ -133,6 +133,48 @@ class RowsReductionKernel final : public Kernel {
   int64_t width_;
 };
 
+// A sum of many rows into one (a bias gradient: [tokens, features] over tokens). Split by
+// columns alone, [4096, 128] would run on one thread; so the rows are cut into blocks of a fixed
+// size, each block summed into its own partial in double, and the partials added in block order:
+// the same additions in the same order whatever the thread count.
+class ColumnSumKernel final : public Kernel {
+ public:
+  ColumnSumKernel(const float* input, float* output, Axes reduced, int64_t width)
+      : input_(input), output_(output), reduced_(reduced), width_(width), blocks_((reduced.size() + block_rows - 1) / block_rows),
+        partials_(blocks_ * width * static_cast<int64_t>(sizeof(double))) {}
+
+  void run() override {
+    auto* partials = reinterpret_cast<double*>(partials_.data());
+    const int64_t rows = reduced_.size(), chunks = (width_ + chunk - 1) / chunk;
+    parallel_ranges(blocks_ * chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t block = task / chunks, first = task % chunks * chunk, count = std::min(chunk, width_ - first);
+        double* total = partials + block * width_ + first;
+        std::fill(total, total + count, 0.0);
+        for (int64_t row = block * block_rows; row < std::min(rows, (block + 1) * block_rows); ++row)
+          accumulate(total, input_ + reduced_.offset(row) + first, count);
+      }
+    });
+    parallel_ranges(width_, 64, [&](int64_t begin, int64_t end) {
+      for (int64_t j = begin; j < end; ++j) {
+        double total = 0;
+        for (int64_t block = 0; block < blocks_; ++block) total += partials[block * width_ + j];
+        output_[j] = static_cast<float>(total);
+      }
+    });
+  }
+
+  static constexpr int64_t block_rows = 256;
+
+ private:
+  static constexpr int64_t chunk = 512;  // columns per task
+  const float* input_;
+  float* output_;
+  Axes reduced_;
+  int64_t width_, blocks_;
+  AlignedBuffer partials_;  // [blocks][width] doubles
+};
+
 class RunsReductionKernel final : public Kernel {
  public:
   // A reduced innermost axis of `length` elements: each output element reduces contiguous runs
@@ -243,6 +285,8 @@ std::unique_ptr<Kernel> make_reduction(const CompileContext& context, NodeRef no
   const size_t last = dims.size() - 1;
   for (size_t axis = 0; axis < last; ++axis) (reduced_axis[axis] ? reduced : kept).push(dims[axis], strides[axis]);
   if (reduced_axis[last]) return std::make_unique<RunsReductionKernel>(reduce, source, output, kept, reduced, dims[last]);
+  if (reduce == Reduce::Sum && kept.count == 0 && reduced.size() >= 2 * ColumnSumKernel::block_rows)
+    return std::make_unique<ColumnSumKernel>(source, output, reduced, dims[last]);
   return std::make_unique<RowsReductionKernel>(reduce, source, output, kept, reduced, dims[last]);
 }
 

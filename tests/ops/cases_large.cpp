@@ -8,6 +8,8 @@ std::vector<OpCase> large_cases() {
   std::vector<OpCase> cases;
   cases.push_back({"sum", "[128, 257] over each axis and over both", {In({128, 257})},
                    [](Graph&, const Inputs& x) -> Outputs { return {sum(x[0], {0}), sum(x[0], {1}), sum(x[0])}; }});
+  cases.push_back({"sum", "a bias gradient: [3, 700, 33] over the first two axes (2100 rows, a part block)", {In({3, 700, 33})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {sum(x[0], {0, 1})}; }});
   cases.push_back({"max", "[3, 4099] over the last axis", {In({3, 4099})}, [](Graph&, const Inputs& x) -> Outputs { return {max(x[0], {-1})}; }});
   cases.push_back({"argmax", "[65, 1031] along both axes", {In({65, 1031})},
                    [](Graph&, const Inputs& x) -> Outputs { return {argmax(x[0], 0), argmax(x[0], 1)}; }, {}, false});
