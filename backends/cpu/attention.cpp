@@ -3,8 +3,10 @@
 //
 // Forward: per (batch, tile of queries), walk the key tiles with an online softmax (running row
 // maximum and sum, the output rescaled as the maximum grows). Causal tiles past the diagonal are
-// skipped. Backward: one pass per (batch, query tile) recomputes each row's maximum and sum, keeps
-// them with D_i = do_i . o_i, and accumulates dq; a second pass per (batch, key tile) accumulates
+// skipped. The forward leaves each row's maximum and 1 / sum for the backward of the same
+// attention (matched through its output o), so the backward need not compute every score once
+// more; given another o it recomputes them. Backward: one pass per (batch, query tile) takes or
+// recomputes each row's maximum and sum, keeps them with D_i = do_i . o_i, and accumulates dq; a second pass per (batch, key tile) accumulates
 // dk and dv. With many batch elements (heads x batch) each element is one task instead, which
 // does the same per-row work in the same order with less recomputation. Each output element is
 // summed by one task in a fixed order, so the results do not depend on the thread count and need
@@ -26,6 +28,7 @@
 #include <heed/ops.hpp>
 
 #include <cmath>
+#include <memory>
 
 namespace heed::cpu {
 
@@ -63,8 +66,11 @@ struct Problem {
   int64_t offset = 0;  // Tk - Tq: query i sees keys j <= i + offset when causal
   float scale = 1;
   bool causal = false;
-  // Backward: per (batch, query) row its score maximum, 1 / sum (0 for a fully masked row) and D.
+  // Per (batch, query) row its score maximum, 1 / sum (0 for a fully masked row) and, backward, D.
+  // The forward leaves the first two for the backward of the same attention, which then takes
+  // them as given instead of recomputing every score once more.
   float *row_max = nullptr, *row_inverse_sum = nullptr, *row_delta = nullptr;
+  bool statistics_given = false;
 
   int64_t query_tiles() const { return (queries + query_tile - 1) / query_tile; }
   int64_t key_tiles() const { return (keys + key_tile - 1) / key_tile; }
@@ -175,12 +181,16 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
     accumulate<FixedValueWidth>(acc, value_width, rescale, 1, s, key_tile, 1, v, cols, rows, value_width);
   }
   for (int64_t r = 0; r < rows; ++r) {
-    float* out = p.out + (b * p.queries + i0 + r) * value_width;
+    const int64_t at = b * p.queries + i0 + r;
+    float* out = p.out + at * value_width;
+    p.row_max[at] = top[r];
     if (fully_masked(top[r])) {
+      p.row_inverse_sum[at] = 0.0f;
       mean_of_values(p, b, value_width, out);
       continue;
     }
     const float inverse = 1.0f / sum[r];
+    p.row_inverse_sum[at] = inverse;
     for (int64_t e = 0; e < value_width; ++e) out[e] = acc[r * value_width + e] * inverse;
   }
 }
@@ -221,10 +231,12 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
   for (int64_t i = 0; i < p.queries; ++i) {
     float* o = out + i * value_width;
     if (fully_masked(top[i])) {
+      sum[i] = 0.0f;
       mean_of_values(p, b, value_width, o);
       continue;
     }
     const float inverse = 1.0f / sum[i];
+    sum[i] = inverse;  // the statistics the backward takes as given
     for (int64_t e = 0; e < value_width; ++e) o[e] *= inverse;
   }
 }
@@ -241,6 +253,17 @@ HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_
     exp_tile(pr, p.row_max[at], p.row_inverse_sum[at]);
     const float delta = p.row_delta[at];
     for (int64_t c = 0; c < key_tile; ++c) dr[c] = pr[c] * (dr[c] - delta);
+  }
+}
+
+// D_i = do_i . o_i for the rows [i0, i0 + rows) of batch element b.
+HEED_INLINE void row_deltas(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t value_width) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t at = b * p.queries + i0 + r;
+    const float *o = p.o + at * value_width, *dout = p.dout + at * value_width;
+    float delta = 0;
+    for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
+    p.row_delta[at] = delta;
   }
 }
 
@@ -271,11 +294,8 @@ HEED_INLINE void row_statistics(const Problem& p, int64_t b, int64_t i0, float* 
     const int64_t at = b * p.queries + i0 + r;
     p.row_max[at] = top[r];
     p.row_inverse_sum[at] = fully_masked(top[r]) ? 0.0f : 1.0f / sum[r];
-    const float *o = p.o + at * value_width, *dout = p.dout + at * value_width;
-    float delta = 0;
-    for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
-    p.row_delta[at] = delta;
   }
+  row_deltas(p, b, i0, rows, value_width);
 }
 
 // row_statistics for every row of a batch element, with key tiles outermost (each transposed
@@ -305,14 +325,8 @@ HEED_INLINE void batch_statistics(const Problem& p, int64_t b, float* scratch) {
       }
     }
   }
-  for (int64_t i = 0; i < p.queries; ++i) {
-    const int64_t at = b * p.queries + i;
-    sum[i] = fully_masked(top[i]) ? 0.0f : 1.0f / sum[i];
-    const float *o = p.o + at * value_width, *dout = p.dout + at * value_width;
-    float delta = 0;
-    for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
-    p.row_delta[at] = delta;
-  }
+  for (int64_t i = 0; i < p.queries; ++i) sum[i] = fully_masked(top[i]) ? 0.0f : 1.0f / sum[i];
+  row_deltas(p, b, 0, p.queries, value_width);
 }
 
 // dv_j = sum_i p_ij do_i and dk_j = scale * sum_i ds_ij q_i for the keys of the tile at j0, over
@@ -363,7 +377,8 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
   float* dq = scratch + layout.row_tile;
   const auto [b, i0] = query_task(p, task);
   const int64_t rows = std::min(query_tile, p.queries - i0), end = p.visible_keys(i0, rows);
-  row_statistics<FixedWidth, FixedValueWidth>(p, b, i0, scratch);
+  if (p.statistics_given) row_deltas(p, b, i0, rows, value_width);
+  else row_statistics<FixedWidth, FixedValueWidth>(p, b, i0, scratch);
   for (int64_t i = 0; i < rows * width; ++i) dq[i] = 0;
   for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
     const int64_t cols = std::min(key_tile, p.keys - j0);
@@ -391,8 +406,9 @@ HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* sc
 // key tile) takes one score and one dp product here instead of two of each.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
 HEED_ISA_CLONES void backward_batch_task(const Problem& p, int64_t b, float* scratch) {
-  const int64_t width = FixedWidth ? FixedWidth : p.width;
-  batch_statistics<FixedWidth, FixedValueWidth>(p, b, scratch);
+  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
+  if (p.statistics_given) row_deltas(p, b, 0, p.queries, value_width);
+  else batch_statistics<FixedWidth, FixedValueWidth>(p, b, scratch);
   float* dq = p.out + b * p.packed();
   for (int64_t i = 0; i < p.queries * width; ++i) dq[i] = 0;
   for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) key_tile_gradients<FixedWidth, FixedValueWidth>(p, b, j0, scratch, dq);
@@ -433,20 +449,22 @@ constexpr int64_t parallel_work = int64_t{1} << 20;
 
 class AttentionKernel final : public Kernel {
  public:
-  AttentionKernel(Problem problem, bool backward)
+  // `statistics`: three floats per query row (maximum, 1 / sum, D), shared by a forward kernel
+  // with the backward of the same attention; `given`: whether the forward fills the first two.
+  AttentionKernel(Problem problem, bool backward, std::shared_ptr<AlignedBuffer> statistics, bool given)
       : problem_(std::move(problem)),
         tasks_(tasks_for(problem_.width, problem_.value_width)),
         backward_(backward),
         threads_(std::max(1, omp_get_max_threads())),
         scratch_floats_(ScratchLayout(problem_.width, problem_.value_width).total),
         scratch_(static_cast<int64_t>(threads_) * scratch_floats_ * 4),
-        // Three floats per query row: the backward's statistics, the forward's running ones.
-        statistics_(3 * problem_.batch * problem_.queries * 4) {
+        statistics_(std::move(statistics)) {
     const int64_t rows = problem_.batch * problem_.queries;
-    auto* base = reinterpret_cast<float*>(statistics_.data());
+    auto* base = reinterpret_cast<float*>(statistics_->data());
     problem_.row_max = base;
     problem_.row_inverse_sum = base + rows;
     problem_.row_delta = base + 2 * rows;
+    problem_.statistics_given = given;
   }
 
   void run() override {
@@ -489,7 +507,7 @@ class AttentionKernel final : public Kernel {
   int threads_;  // scratch slots: the program's thread count, set while it compiles
   int64_t scratch_floats_;
   AlignedBuffer scratch_;
-  AlignedBuffer statistics_;
+  std::shared_ptr<AlignedBuffer> statistics_;
 };
 
 Mask mask_of(const CompileContext& context, const Node& node, size_t index) {
@@ -550,7 +568,9 @@ Problem problem_of(const CompileContext& context, NodeRef node, size_t mask_inde
 std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef node) {
   Problem p = problem_of(context, node, 3);
   if (p.batch == 0 || p.queries == 0) return nullptr;
-  return std::make_unique<AttentionKernel>(std::move(p), false);
+  auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
+  context.attention_statistics()[node.id] = statistics;
+  return std::make_unique<AttentionKernel>(std::move(p), false, std::move(statistics), false);
 }
 
 std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, NodeRef node) {
@@ -558,7 +578,20 @@ std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, N
   if (p.batch == 0) return nullptr;  // with no queries dk and dv are still written, as zeros
   p.o = reinterpret_cast<const float*>(context.input_address(node.node, 3));
   p.dout = reinterpret_cast<const float*>(context.input_address(node.node, 4));
-  return std::make_unique<AttentionKernel>(std::move(p), true);
+  // The output o is the forward's own: its kernel ran earlier in this program with the same
+  // q, k, v, mask, scale and causality, and left each row's maximum and 1 / sum.
+  const Node& backward = node.node;
+  const NodeId output = backward.inputs.at(3);
+  const Node& forward = context.graph().node(output);
+  const auto mask_of_forward = forward.inputs.size() > 3 ? forward.inputs[3] : -1;
+  const auto mask_of_backward = backward.inputs.size() > 5 ? backward.inputs[5] : -1;
+  auto found = context.attention_statistics().find(output);
+  if (found != context.attention_statistics().end() && forward.op == Op::Attention && forward.inputs[0] == backward.inputs[0] &&
+      forward.inputs[1] == backward.inputs[1] && forward.inputs[2] == backward.inputs[2] && mask_of_forward == mask_of_backward &&
+      forward.attrs.value == backward.attrs.value && forward.attrs.causal == backward.attrs.causal)
+    return std::make_unique<AttentionKernel>(std::move(p), true, found->second, true);
+  auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
+  return std::make_unique<AttentionKernel>(std::move(p), true, std::move(statistics), false);
 }
 
 }  // namespace heed::cpu

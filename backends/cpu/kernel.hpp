@@ -10,6 +10,7 @@
 
 #include <dnnl.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -69,6 +70,9 @@ class CompileContext {
   // them (FusedKernel::later).
   void claim(size_t position) const { claimed_[position] = 1; }
   bool claimed(size_t position) const { return claimed_[position] != 0; }
+  // Per fused attention node, the row statistics its forward kernel leaves for the backward of
+  // the same attention (attention.cpp).
+  std::map<NodeId, std::shared_ptr<AlignedBuffer>>& attention_statistics() const { return attention_statistics_; }
 
  private:
   void count_uses();
@@ -83,6 +87,7 @@ class CompileContext {
   std::vector<char> outputs_, root_outputs_;
   std::vector<int64_t> positions_;
   mutable std::vector<char> claimed_;
+  mutable std::map<NodeId, std::shared_ptr<AlignedBuffer>> attention_statistics_;
 };
 
 // A node with its id, so that factories can name it in errors and find its output.
