@@ -7,10 +7,10 @@
 // attention (matched through its output o), so the backward need not compute every score once
 // more; given another o it recomputes them. Backward: one pass per (batch, query tile) takes or
 // recomputes each row's maximum and sum, keeps them with D_i = do_i . o_i, and accumulates dq;
-// a second pass per (batch, key tile) accumulates dk and dv. With many batch elements (heads x batch) each element is one task instead, which
-// does the same per-row work in the same order with less recomputation. Each output element is
-// summed by one task in a fixed order, so the results do not depend on the thread count and need
-// no atomics.
+// a second pass per (batch, key tile) accumulates dk and dv. With many batch elements (heads x
+// batch) each element is one task instead, which does the same per-row work in the same order
+// with less recomputation. Each output element is summed by one task in a fixed order, so the
+// results do not depend on the thread count and need no atomics.
 //
 // Masked scores are masked_logit (-1e30) as in the composite. A row whose visible scores are all
 // masked is uniform over all Tk keys there (exp(0) everywhere), the keys past the causal
