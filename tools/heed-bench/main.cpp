@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) ::setenv("GOMP_SPINCOUNT", "100000", 1);
   CLI::App app{"heed-bench: times heed ops and workloads; one JSON line per measurement"};
   app.require_subcommand(1);
+  app.footer(
+      "Environment: OpenMP workers spin about 1 ms before they sleep (GOMP_SPINCOUNT=100000) unless\n"
+      "OMP_WAIT_POLICY or GOMP_SPINCOUNT is set; on a machine other processes keep busy, set\n"
+      "OMP_WAIT_POLICY=PASSIVE. LP_NUM_THREADS sets lavapipe's threads for --backend vulkan.");
 
   heed::bench::OpOptions op;
   CLI::App* op_command = app.add_subcommand("op", "time one op on one backend");
@@ -47,7 +51,7 @@ int main(int argc, char** argv) {
     command->add_option("--warmup", options->warmup, "untimed steps first")->capture_default_str();
     command->add_option("--batch", options->batch, "batch size (default: MODELS.md's benchmark batch for train, 1 for infer)");
     command->add_option("--context", options->context, "charlm's sequence length, its positional table sized to it (default: 128)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   }
 
   CLI11_PARSE(app, argc, argv);

@@ -19,9 +19,9 @@ HostTensor random_values(Graph& graph, Shape shape) {
 }  // namespace
 
 void run_op_benchmark(const OpOptions& options) {
-  if (options.op != "matmul") fail("heed-bench op: unknown op '{}'; available: matmul", options.op);
+  if (options.op != "matmul") fail("op: unknown op '{}'; available: matmul", options.op);
   if (options.m <= 0 || options.n <= 0 || options.k <= 0 || options.batch <= 0)
-    fail("heed-bench op matmul: sizes must be positive, got batch {} m {} n {} k {}", options.batch, options.m, options.n, options.k);
+    fail("op matmul: sizes must be positive, got batch {} m {} n {} k {}", options.batch, options.m, options.n, options.k);
   Graph graph;
   // The operands are device-resident states, so run() times the product alone, not host copies.
   Shape a_shape{options.m, options.k}, b_shape{options.k, options.n};

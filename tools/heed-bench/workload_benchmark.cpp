@@ -111,8 +111,8 @@ void time_workload(const std::string& workload, const WorkloadOptions& options, 
 }  // namespace
 
 void run_workload_benchmark(const WorkloadOptions& options) {
-  if (options.mode != "train" && options.mode != "infer") fail("heed-bench: unknown mode '{}'; choose train or infer", options.mode);
-  if (options.steps <= 0 || options.warmup < 0) fail("heed-bench: --steps must be positive and --warmup not negative");
+  if (options.mode != "train" && options.mode != "infer") fail("unknown mode '{}'; choose train or infer", options.mode);
+  if (options.steps <= 0 || options.warmup < 0) fail("--steps must be positive and --warmup not negative, got {} and {}", options.steps, options.warmup);
   std::vector<std::string> workloads = options.workload == "all" ? std::vector<std::string>{"seq2seq", "charlm", "vit"}
                                                                  : std::vector<std::string>{options.workload};
   auto backend = load_backend(options.backend);
