@@ -104,8 +104,9 @@ HEED_INLINE float tile_maximum(const float* row) {
   return horizontal_max(top);
 }
 
-// row[c] = exp(row[c] - shift) * factor; returns the sum of exp(row[c] - shift).
-HEED_INLINE float exp_tile(float* row, float shift, float factor) {
+// The sum of exp(row[c] - shift); where `out` is given (it may be row itself), out[c] becomes
+// exp(row[c] - shift) * factor.
+HEED_INLINE float exp_sum(const float* row, float shift, float* out = nullptr, float factor = 1.0f) {
   Lanes total{};
   for (int64_t k = 0; k < tile_vectors; ++k) {
     Lanes v;
@@ -113,23 +114,13 @@ HEED_INLINE float exp_tile(float* row, float shift, float factor) {
     v -= shift;
     exp_le0(v);
     total += v;
-    store(row + k * lanes, v * factor);
+    if (out) store(out + k * lanes, v * factor);
   }
   return horizontal_sum(total);
 }
 
-// The sum of exp(row[c] - shift), the row left as it is.
-HEED_INLINE float exp_sum(const float* row, float shift) {
-  Lanes total{};
-  for (int64_t k = 0; k < tile_vectors; ++k) {
-    Lanes v;
-    load(v, row + k * lanes);
-    v -= shift;
-    exp_le0(v);
-    total += v;
-  }
-  return horizontal_sum(total);
-}
+// row[c] = exp(row[c] - shift) * factor; returns the sum of exp(row[c] - shift).
+HEED_INLINE float exp_tile(float* row, float shift, float factor) { return exp_sum(row, shift, row, factor); }
 
 // For each r < Rows: y_r[0, Width) = y_r * keep_r + sum over i < n of c_r[i * stride] * x_i, where
 // y_r = y + r * y_step, c_r = coefficient + r * coefficient_step, keep_r = keep[r * keep_step] and
