@@ -38,10 +38,10 @@ void main() {
   const uint row = min(i, pc.tq - 1u);  // rows past the end compute row Tq - 1 and store nothing
   const uint key_end = causal_key_end(first, rows);
   for (uint batch = gl_WorkGroupID.y; batch < pc.batch_count; batch += gl_NumWorkGroups.y) {
-    const uint keys = pc.base_k + batch * pc.tk * D, values = pc.base_v + batch * pc.tk * DV;
     const uint mask_batch = HAS_MASK ? mask_batch_offset(batch) : 0u;
     float query[D];
-    for (uint d = 0u; d < D; ++d) query[d] = q[pc.base_q + (batch * pc.tq + row) * D + d];
+    const uint query_row = pc.base_q + operand_row(0u, batch, row, pc.tq);
+    for (uint d = 0u; d < D; ++d) query[d] = q[query_row + d];
     float acc[DV];
     for (uint e = 0u; e < DV; ++e) acc[e] = 0.0;
     float m = lowest, l = 0.0;
@@ -49,16 +49,18 @@ void main() {
     for (uint t0 = 0u; t0 < key_end; t0 += TILE) {
       const uint count = min(TILE, key_end - t0);
       if (MODE == 0u) {
-        for (uint e = lane; e < count * D; e += rows) tile_k[e] = k[keys + t0 * D + e];
-        for (uint e = lane; e < count * DV; e += rows) tile_v[e] = v[values + t0 * DV + e];
+        for (uint e = lane; e < count * D; e += rows) tile_k[e] = k[pc.base_k + operand_row(1u, batch, t0 + e / D, pc.tk) + e % D];
+        for (uint e = lane; e < count * DV; e += rows) tile_v[e] = v[pc.base_v + operand_row(2u, batch, t0 + e / DV, pc.tk) + e % DV];
         barrier();
       }
       // One key at a time: a tile of scores in an array would have the loops fully unrolled,
       // which makes the shader slow to compile (minutes on lavapipe) for little gain.
       for (uint t = 0u; t < count; ++t) {
         if (!visible(mask_batch, row, t0 + t)) continue;
+        const uint key_row = pc.base_k + operand_row(1u, batch, t0 + t, pc.tk);
+        const uint value_row = pc.base_v + operand_row(2u, batch, t0 + t, pc.tk);
         float dot = 0.0;
-        for (uint d = 0u; d < D; ++d) dot = fma(query[d], MODE == 0u ? tile_k[t * D + d] : k[keys + (t0 + t) * D + d], dot);
+        for (uint d = 0u; d < D; ++d) dot = fma(query[d], MODE == 0u ? tile_k[t * D + d] : k[key_row + d], dot);
         const float s = dot * pc.scale;
         float p = 1.0;
         if (s > m) {  // a new maximum: rescale what was summed so far
@@ -70,19 +72,19 @@ void main() {
           p = exp(s - m);
         }
         l += p;
-        for (uint e = 0u; e < DV; ++e) acc[e] = fma(p, MODE == 0u ? tile_v[t * DV + e] : v[values + (t0 + t) * DV + e], acc[e]);
+        for (uint e = 0u; e < DV; ++e) acc[e] = fma(p, MODE == 0u ? tile_v[t * DV + e] : v[value_row + e], acc[e]);
       }
       if (MODE == 0u) barrier();
     }
 
     if (i < pc.tq) {
-      const uint target = pc.base_o + (batch * pc.tq + i) * DV;
+      const uint target = pc.base_o + output_row(batch, i);
       if (l > 0.0) {
         for (uint e = 0u; e < DV; ++e) o[target + e] = acc[e] / l;
       } else {  // every key masked: the mean of all Tk values, causally hidden ones included
         for (uint e = 0u; e < DV; ++e) {
           float total = 0.0;
-          for (uint j = 0u; j < pc.tk; ++j) total += v[values + j * DV + e];
+          for (uint j = 0u; j < pc.tk; ++j) total += v[pc.base_v + operand_row(2u, batch, j, pc.tk) + e];
           o[target + e] = total / float(pc.tk);
         }
       }

@@ -19,6 +19,11 @@ layout(constant_id = 6) const bool CAUSAL = false;
 // costs a loop over the lanes (matmul.comp's MODE 1 measured the same).
 layout(constant_id = 7) const uint MODE = 0;
 
+// 0: q, k, v separate, [batch, Tq or Tk, D or DV]. H: one packed qkv [batch / H, T, 3 * H * D],
+// bound as q, k and v alike, problem b being head b % H of position b / H and D == DV
+// (heed/attention_layout.hpp).
+layout(constant_id = 8) const uint HEADS = 0;
+
 // Below any score (scores are finite, masked_logit is -1e30): "no key seen yet".
 const float lowest = -3.402823466e38;
 
@@ -39,6 +44,19 @@ uint mask_batch_offset(uint batch) {
     rest = q;
   }
   return offset;
+}
+
+// Where row i of problem b of q (part 0), k (1) or v (2) starts, from its binding's base;
+// `length` is Tq or Tk.
+uint operand_row(uint part, uint b, uint i, uint length) {
+  if (HEADS == 0u) return (b * length + i) * (part == 2u ? DV : D);
+  return ((b / HEADS) * length + i) * 3u * HEADS * D + part * HEADS * D + (b % HEADS) * D;
+}
+
+// Where row i of problem b of o (or do) starts.
+uint output_row(uint b, uint i) {
+  if (HEADS == 0u) return (b * pc.tq + i) * DV;
+  return ((b / HEADS) * pc.tq + i) * HEADS * D + (b % HEADS) * D;
 }
 
 // The last key any query of rows [first, first + count) can see under the causal rule, +1.

@@ -25,8 +25,10 @@
 #include "kernel.hpp"
 #include "parallel.hpp"
 
+#include <heed/attention_layout.hpp>
 #include <heed/ops.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -57,10 +59,21 @@ struct Mask {
   }
 };
 
-// Everything the tasks read, fixed at compile time. Backward only: o, dout, stats.
+// An operand's rows (attention_layout.hpp): row i of problem b at at(b, i), `stride` floats
+// after row i - 1.
+template <class Float>
+struct Rows {
+  Float* data = nullptr;
+  AttentionRows layout;
+  Float* at(int64_t b, int64_t i) const { return data + layout.at(b, i); }
+  int64_t stride() const { return layout.row; }
+};
+
+// Everything the tasks read, fixed at compile time. `out` is the forward's o; o, dout, dq, dk,
+// dv and the row deltas are the backward's.
 struct Problem {
-  const float *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr, *dout = nullptr;
-  float* out = nullptr;
+  Rows<const float> q, k, v, o, dout;
+  Rows<float> out, dq, dk, dv;
   Mask mask;
   int64_t batch = 0, queries = 0, keys = 0, width = 0, value_width = 0;
   int64_t offset = 0;  // Tk - Tq: query i sees keys j <= i + offset when causal
@@ -76,7 +89,6 @@ struct Problem {
   int64_t key_tiles() const { return (keys + key_tile - 1) / key_tile; }
   // Keys [0, end) are all a query tile can see (a causal tile stops at its last row's diagonal).
   int64_t visible_keys(int64_t i0, int64_t rows) const { return causal ? std::clamp<int64_t>(i0 + rows + offset, 0, keys) : keys; }
-  int64_t packed() const { return queries * width + keys * width + keys * value_width; }
 };
 
 // One thread's tiles, in floats; every part starts on a 64-byte line.
@@ -112,7 +124,7 @@ HEED_INLINE float rescaling(float from, float to) { return from == no_key ? 0.0f
 // the last key.
 HEED_INLINE void score_tile(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t j0, int64_t cols, const float* kt, int64_t width,
                             float* s) {
-  rows_times_tile(p.q + (b * p.queries + i0) * width, rows, width, kt, p.scale, s);
+  rows_times_tile(p.q.at(b, i0), p.q.stride(), rows, width, kt, p.scale, s);
   // Only tiles at the last key, on the causal diagonal or under a mask need fixing up.
   const bool on_diagonal = p.causal && j0 + cols - 1 > i0 + p.offset;
   if (cols == key_tile && !on_diagonal && !p.mask.present()) return;
@@ -133,9 +145,10 @@ HEED_INLINE bool fully_masked(float top) { return top <= masked_score; }
 // o_i = the mean of every v_j: the uniform softmax of a fully masked row.
 HEED_INLINE void mean_of_values(const Problem& p, int64_t b, int64_t value_width, float* o) {
   for (int64_t e = 0; e < value_width; ++e) o[e] = 0;
-  const float* v = p.v + b * p.keys * value_width;
-  for (int64_t j = 0; j < p.keys; ++j)
-    for (int64_t e = 0; e < value_width; ++e) o[e] += v[j * value_width + e];
+  for (int64_t j = 0; j < p.keys; ++j) {
+    const float* v = p.v.at(b, j);
+    for (int64_t e = 0; e < value_width; ++e) o[e] += v[e];
+  }
   const float inverse = 1.0f / static_cast<float>(p.keys);
   for (int64_t e = 0; e < value_width; ++e) o[e] *= inverse;
 }
@@ -168,9 +181,8 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
   const int64_t end = p.visible_keys(i0, rows);
   for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
     const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
-    const float* v = p.v + (b * p.keys + j0) * value_width;
     for (int64_t r = 0; r < rows; ++r) {
       float* row = s + r * key_tile;
       const float next = std::max(top[r], tile_maximum(row));
@@ -178,11 +190,11 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
       sum[r] = sum[r] * rescale[r] + exp_tile(row, next, 1.0f);
       top[r] = next;
     }
-    accumulate<FixedValueWidth>(acc, value_width, rescale, 1, s, key_tile, 1, v, cols, rows, value_width);
+    accumulate<FixedValueWidth>(acc, value_width, rescale, 1, s, key_tile, 1, p.v.at(b, j0), p.v.stride(), cols, rows, value_width);
   }
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = b * p.queries + i0 + r;
-    float* out = p.out + at * value_width;
+    float* out = p.out.at(b, i0 + r);
     p.row_max[at] = top[r];
     if (fully_masked(top[r])) {
       p.row_inverse_sum[at] = 0.0f;
@@ -204,16 +216,17 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
   float *kt = scratch + layout.kt, *s = scratch + layout.scores, *rescale = scratch + layout.row_rescale;
-  float *top = p.row_max + b * p.queries, *sum = p.row_inverse_sum + b * p.queries, *out = p.out + b * p.queries * value_width;
+  float *top = p.row_max + b * p.queries, *sum = p.row_inverse_sum + b * p.queries;
   for (int64_t i = 0; i < p.queries; ++i) {
     top[i] = no_key;
     sum[i] = 0;
+    float* o = p.out.at(b, i);
+    for (int64_t e = 0; e < value_width; ++e) o[e] = 0;
   }
-  for (int64_t i = 0; i < p.queries * value_width; ++i) out[i] = 0;
   for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) {
     const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
-    const float* v = p.v + (b * p.keys + j0) * value_width;
+    transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
+    const float* v = p.v.at(b, j0);
     for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
       const int64_t rows = std::min(query_tile, p.queries - i0);
       score_tile(p, b, i0, rows, j0, cols, kt, width, s);
@@ -225,11 +238,11 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
         sum[i] = sum[i] * rescale[r] + exp_tile(row, next, 1.0f);
         top[i] = next;
       }
-      accumulate<FixedValueWidth>(out + i0 * value_width, value_width, rescale, 1, s, key_tile, 1, v, cols, rows, value_width);
+      accumulate<FixedValueWidth>(p.out.at(b, i0), p.out.stride(), rescale, 1, s, key_tile, 1, v, p.v.stride(), cols, rows, value_width);
     }
   }
   for (int64_t i = 0; i < p.queries; ++i) {
-    float* o = out + i * value_width;
+    float* o = p.out.at(b, i);
     if (fully_masked(top[i])) {
       sum[i] = 0.0f;
       mean_of_values(p, b, value_width, o);
@@ -245,7 +258,7 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
 // 0 where s_ij was masked since p_ij is.
 HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_t i0, int64_t rows, const float* vt, int64_t value_width,
                                              float* s, float* ds) {
-  rows_times_tile(p.dout + (b * p.queries + i0) * value_width, rows, value_width, vt, 1.0f, ds);
+  rows_times_tile(p.dout.at(b, i0), p.dout.stride(), rows, value_width, vt, 1.0f, ds);
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = b * p.queries + i0 + r;
     float* pr = s + r * key_tile;
@@ -260,7 +273,7 @@ HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_
 HEED_INLINE void row_deltas(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t value_width) {
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = b * p.queries + i0 + r;
-    const float *o = p.o + at * value_width, *dout = p.dout + at * value_width;
+    const float *o = p.o.at(b, i0 + r), *dout = p.dout.at(b, i0 + r);
     float delta = 0;
     for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
     p.row_delta[at] = delta;
@@ -281,7 +294,7 @@ HEED_INLINE void row_statistics(const Problem& p, int64_t b, int64_t i0, float* 
   }
   for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
     const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     for (int64_t r = 0; r < rows; ++r) {
       const float* row = s + r * key_tile;
@@ -312,7 +325,7 @@ HEED_INLINE void batch_statistics(const Problem& p, int64_t b, float* scratch) {
   }
   for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) {
     const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
+    transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
     for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
       const int64_t rows = std::min(query_tile, p.queries - i0);
       score_tile(p, b, i0, rows, j0, cols, kt, width, s);
@@ -331,40 +344,40 @@ HEED_INLINE void batch_statistics(const Problem& p, int64_t b, float* scratch) {
 
 // dv_j = sum_i p_ij do_i and dk_j = scale * sum_i ds_ij q_i for the keys of the tile at j0, over
 // the query tiles that see it, plus do_i / Tk from each fully masked row. Given dq (the batch
-// element's [Tq, D], owned by the caller) it also adds sum_j ds_ij k_j to it.
+// element's rows in the output, owned by the caller) it also adds sum_j ds_ij k_j to it.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
-HEED_INLINE void key_tile_gradients(const Problem& p, int64_t b, int64_t j0, float* scratch, float* dq) {
+HEED_INLINE void key_tile_gradients(const Problem& p, int64_t b, int64_t j0, float* scratch, bool with_dq) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
   float *kt = scratch + layout.kt, *vt = scratch + layout.vt, *s = scratch + layout.scores, *ds = scratch + layout.weights;
   float *dk = scratch + layout.dk_tile, *dv = scratch + layout.dv_tile;
   const int64_t cols = std::min(key_tile, p.keys - j0);
-  const float* k = p.k + (b * p.keys + j0) * width;
-  transpose_tile(k, cols, width, kt);
-  transpose_tile(p.v + (b * p.keys + j0) * value_width, cols, value_width, vt);
+  const float* k = p.k.at(b, j0);
+  transpose_tile(k, p.k.stride(), cols, width, kt);
+  transpose_tile(p.v.at(b, j0), p.v.stride(), cols, value_width, vt);
   for (int64_t i = 0; i < cols * width; ++i) dk[i] = 0;
   for (int64_t i = 0; i < cols * value_width; ++i) dv[i] = 0;
   for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
     const int64_t rows = std::min(query_tile, p.queries - i0);
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
-    const float *q = p.q + (b * p.queries + i0) * width, *dout = p.dout + (b * p.queries + i0) * value_width;
-    accumulate<FixedValueWidth>(dv, value_width, &one, 0, s, 1, key_tile, dout, rows, cols, value_width);
-    accumulate<FixedWidth>(dk, width, &one, 0, ds, 1, key_tile, q, rows, cols, width);
-    if (dq) accumulate<FixedWidth>(dq + i0 * width, width, &one, 0, ds, key_tile, 1, k, cols, rows, width);
+    accumulate<FixedValueWidth>(dv, value_width, &one, 0, s, 1, key_tile, p.dout.at(b, i0), p.dout.stride(), rows, cols, value_width);
+    accumulate<FixedWidth>(dk, width, &one, 0, ds, 1, key_tile, p.q.at(b, i0), p.q.stride(), rows, cols, width);
+    if (with_dq) accumulate<FixedWidth>(p.dq.at(b, i0), p.dq.stride(), &one, 0, ds, key_tile, 1, k, p.k.stride(), cols, rows, width);
   }
   const float uniform = 1.0f / static_cast<float>(p.keys);
   for (int64_t i = 0; i < p.queries; ++i) {
     const int64_t at = b * p.queries + i;
     if (p.row_inverse_sum[at] != 0.0f) continue;
-    const float* dout = p.dout + at * value_width;
+    const float* dout = p.dout.at(b, i);
     for (int64_t c = 0; c < cols; ++c)
       for (int64_t e = 0; e < value_width; ++e) dv[c * value_width + e] += dout[e] * uniform;
   }
-  float* out = p.out + b * p.packed() + p.queries * width;
-  for (int64_t i = 0; i < cols * width; ++i) out[j0 * width + i] = dk[i] * p.scale;
-  out += p.keys * width;
-  for (int64_t i = 0; i < cols * value_width; ++i) out[j0 * value_width + i] = dv[i];
+  for (int64_t c = 0; c < cols; ++c) {
+    float *dk_row = p.dk.at(b, j0 + c), *dv_row = p.dv.at(b, j0 + c);
+    for (int64_t e = 0; e < width; ++e) dk_row[e] = dk[c * width + e] * p.scale;
+    for (int64_t e = 0; e < value_width; ++e) dv_row[e] = dv[c * value_width + e];
+  }
 }
 
 // Backward with few batch elements, first pass over (batch, query tile): the row statistics,
@@ -382,22 +395,23 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
   for (int64_t i = 0; i < rows * width; ++i) dq[i] = 0;
   for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
     const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k + (b * p.keys + j0) * width, cols, width, kt);
-    transpose_tile(p.v + (b * p.keys + j0) * value_width, cols, value_width, vt);
+    transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
+    transpose_tile(p.v.at(b, j0), p.v.stride(), cols, value_width, vt);
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
     weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
-    const float* k = p.k + (b * p.keys + j0) * width;
-    accumulate<FixedWidth>(dq, width, &one, 0, ds, key_tile, 1, k, cols, rows, width);
+    accumulate<FixedWidth>(dq, width, &one, 0, ds, key_tile, 1, p.k.at(b, j0), p.k.stride(), cols, rows, width);
   }
-  float* out = p.out + b * p.packed() + i0 * width;
-  for (int64_t i = 0; i < rows * width; ++i) out[i] = dq[i] * p.scale;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* out = p.dq.at(b, i0 + r);
+    for (int64_t e = 0; e < width; ++e) out[e] = dq[r * width + e] * p.scale;
+  }
 }
 
 // Backward with few batch elements, second pass over (batch, key tile): dk and dv.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
 HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* scratch) {
   const int64_t tiles = p.key_tiles();
-  key_tile_gradients<FixedWidth, FixedValueWidth>(p, task / tiles, task % tiles * key_tile, scratch, nullptr);
+  key_tile_gradients<FixedWidth, FixedValueWidth>(p, task / tiles, task % tiles * key_tile, scratch, false);
 }
 
 // Backward with many batch elements (heads times batch), one task per batch element: the
@@ -409,10 +423,15 @@ HEED_ISA_CLONES void backward_batch_task(const Problem& p, int64_t b, float* scr
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   if (p.statistics_given) row_deltas(p, b, 0, p.queries, value_width);
   else batch_statistics<FixedWidth, FixedValueWidth>(p, b, scratch);
-  float* dq = p.out + b * p.packed();
-  for (int64_t i = 0; i < p.queries * width; ++i) dq[i] = 0;
-  for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) key_tile_gradients<FixedWidth, FixedValueWidth>(p, b, j0, scratch, dq);
-  for (int64_t i = 0; i < p.queries * width; ++i) dq[i] *= p.scale;
+  for (int64_t i = 0; i < p.queries; ++i) {
+    float* dq = p.dq.at(b, i);
+    for (int64_t e = 0; e < width; ++e) dq[e] = 0;
+  }
+  for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) key_tile_gradients<FixedWidth, FixedValueWidth>(p, b, j0, scratch, true);
+  for (int64_t i = 0; i < p.queries; ++i) {
+    float* dq = p.dq.at(b, i);
+    for (int64_t e = 0; e < width; ++e) dq[e] *= p.scale;
+  }
 }
 
 using Task = void (*)(const Problem&, int64_t, float*);
@@ -510,26 +529,22 @@ class AttentionKernel final : public Kernel {
   std::shared_ptr<AlignedBuffer> statistics_;
 };
 
-Mask mask_of(const CompileContext& context, const Node& node, size_t index) {
+Mask mask_of(const CompileContext& context, const Node& node, const AttentionLayout& layout) {
   Mask mask;
-  if (node.inputs.size() <= index) return mask;
-  const Node& input = context.input(node, index);
-  const std::byte* data = context.input_address(node, index);
+  if (!layout.mask_input) return mask;
+  const Node& input = context.input(node, *layout.mask_input);
+  const std::byte* data = context.input_address(node, *layout.mask_input);
   if (input.dtype == f32) mask.f32 = reinterpret_cast<const float*>(data);
   else mask.i32 = reinterpret_cast<const int32_t*>(data);
-  const Shape& q = context.input(node, 0).shape;
-  const Shape& k = context.input(node, 1).shape;
-  Shape scores(q.begin(), q.end() - 1);
-  scores.push_back(k[k.size() - 2]);
+  const Shape& scores = layout.scores;
   std::vector<int64_t> strides = broadcast_strides(input.shape, scores);
   const size_t rank = scores.size();
   mask.row_stride = strides[rank - 2];
   mask.column_stride = strides[rank - 1];
   // Each flattened batch index's offset, walking the leading axes in row-major order.
   const Shape batch_axes(scores.begin(), scores.end() - 2);
-  const int64_t batch = element_count(batch_axes);
-  mask.batch_offsets.resize(static_cast<size_t>(batch));
-  for (int64_t b = 0; b < batch; ++b) {
+  mask.batch_offsets.resize(static_cast<size_t>(layout.batch));
+  for (int64_t b = 0; b < layout.batch; ++b) {
     int64_t rest = b, offset = 0;
     for (size_t axis = batch_axes.size(); axis-- > 0;) {
       offset += rest % batch_axes[axis] * strides[axis];
@@ -540,56 +555,69 @@ Mask mask_of(const CompileContext& context, const Node& node, size_t index) {
   return mask;
 }
 
-Problem problem_of(const CompileContext& context, NodeRef node, size_t mask_index) {
+template <class Float>
+Rows<Float> rows_of(std::byte* data, const AttentionRows& layout) {
+  return {reinterpret_cast<Float*>(data), layout};
+}
+
+Problem problem_of(const CompileContext& context, NodeRef node, const AttentionLayout& layout) {
   const Node& n = node.node;
-  const Shape& q = context.input(n, 0).shape;
-  const Shape& k = context.input(n, 1).shape;
-  const Shape& v = context.input(n, 2).shape;
-  const size_t rank = q.size();
   Problem p;
-  p.q = reinterpret_cast<const float*>(context.input_address(n, 0));
-  p.k = reinterpret_cast<const float*>(context.input_address(n, 1));
-  p.v = reinterpret_cast<const float*>(context.input_address(n, 2));
-  p.out = reinterpret_cast<float*>(context.address(node.id));
-  p.mask = mask_of(context, n, mask_index);
-  p.batch = element_count(Shape(q.begin(), q.end() - 2));
-  p.queries = q[rank - 2];
-  p.keys = k[rank - 2];
-  p.width = q[rank - 1];
-  p.value_width = v[rank - 1];
+  p.q = rows_of<const float>(context.input_address(n, layout.q_input), layout.q);
+  p.k = rows_of<const float>(context.input_address(n, layout.k_input), layout.k);
+  p.v = rows_of<const float>(context.input_address(n, layout.v_input), layout.v);
+  p.mask = mask_of(context, n, layout);
+  p.batch = layout.batch;
+  p.queries = layout.queries;
+  p.keys = layout.keys;
+  p.width = layout.width;
+  p.value_width = layout.value_width;
   p.offset = p.keys - p.queries;
   p.scale = static_cast<float>(n.attrs.value);
   p.causal = n.attrs.causal;
   return p;
 }
 
+// The backward's o is the forward's own: its kernel ran earlier in this program with the same
+// q, k, v (or qkv), mask, scale and causality, and left each row's maximum and 1 / sum.
+std::shared_ptr<AlignedBuffer> statistics_of_forward(const CompileContext& context, const Node& backward, const AttentionLayout& layout) {
+  const NodeId output = backward.inputs.at(layout.output_input);
+  auto found = context.attention_statistics().find(output);
+  if (found == context.attention_statistics().end()) return nullptr;
+  const Node& forward = context.graph().node(output);
+  const std::vector<NodeId> operands(backward.inputs.begin(), backward.inputs.begin() + static_cast<std::ptrdiff_t>(layout.output_input));
+  const NodeId forward_mask = forward.inputs.size() > operands.size() ? forward.inputs[operands.size()] : -1;
+  const NodeId backward_mask = layout.mask_input ? backward.inputs[*layout.mask_input] : -1;
+  const bool same = forward.op == Op::Attention && std::equal(operands.begin(), operands.end(), forward.inputs.begin()) &&
+                    forward_mask == backward_mask && forward.attrs.value == backward.attrs.value &&
+                    forward.attrs.causal == backward.attrs.causal && forward.attrs.heads == backward.attrs.heads;
+  return same ? found->second : nullptr;
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef node) {
-  Problem p = problem_of(context, node, 3);
+  const AttentionLayout layout = attention_layout(context.graph(), node.node);
+  Problem p = problem_of(context, node, layout);
   if (p.batch == 0 || p.queries == 0) return nullptr;
+  p.out = rows_of<float>(context.address(node.id), layout.output);
   auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
   context.attention_statistics()[node.id] = statistics;
   return std::make_unique<AttentionKernel>(std::move(p), false, std::move(statistics), false);
 }
 
 std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, NodeRef node) {
-  Problem p = problem_of(context, node, 5);
+  const AttentionLayout layout = attention_layout(context.graph(), node.node);
+  Problem p = problem_of(context, node, layout);
   if (p.batch == 0) return nullptr;  // with no queries dk and dv are still written, as zeros
-  p.o = reinterpret_cast<const float*>(context.input_address(node.node, 3));
-  p.dout = reinterpret_cast<const float*>(context.input_address(node.node, 4));
-  // The output o is the forward's own: its kernel ran earlier in this program with the same
-  // q, k, v, mask, scale and causality, and left each row's maximum and 1 / sum.
-  const Node& backward = node.node;
-  const NodeId output = backward.inputs.at(3);
-  const Node& forward = context.graph().node(output);
-  const auto mask_of_forward = forward.inputs.size() > 3 ? forward.inputs[3] : -1;
-  const auto mask_of_backward = backward.inputs.size() > 5 ? backward.inputs[5] : -1;
-  auto found = context.attention_statistics().find(output);
-  if (found != context.attention_statistics().end() && forward.op == Op::Attention && forward.inputs[0] == backward.inputs[0] &&
-      forward.inputs[1] == backward.inputs[1] && forward.inputs[2] == backward.inputs[2] && mask_of_forward == mask_of_backward &&
-      forward.attrs.value == backward.attrs.value && forward.attrs.causal == backward.attrs.causal)
-    return std::make_unique<AttentionKernel>(std::move(p), true, found->second, true);
+  p.o = rows_of<const float>(context.input_address(node.node, layout.output_input), layout.output);
+  p.dout = rows_of<const float>(context.input_address(node.node, layout.doutput_input), layout.output);
+  std::byte* out = context.address(node.id);
+  p.dq = rows_of<float>(out, layout.dq);
+  p.dk = rows_of<float>(out, layout.dk);
+  p.dv = rows_of<float>(out, layout.dv);
+  if (auto given = statistics_of_forward(context, node.node, layout))
+    return std::make_unique<AttentionKernel>(std::move(p), true, std::move(given), true);
   auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
   return std::make_unique<AttentionKernel>(std::move(p), true, std::move(statistics), false);
 }

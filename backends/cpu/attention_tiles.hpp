@@ -60,26 +60,28 @@ HEED_INLINE float horizontal_max(const Lanes& v) {
   return top;
 }
 
-// A tile of `cols` rows of x [.., width] transposed into t [width][key_tile], zero-padded.
-HEED_INLINE void transpose_tile(const float* __restrict x, int64_t cols, int64_t width, float* __restrict t) {
+// A tile of `cols` rows of x (`stride` floats apart, `width` wide) transposed into
+// t [width][key_tile], zero-padded.
+HEED_INLINE void transpose_tile(const float* __restrict x, int64_t stride, int64_t cols, int64_t width, float* __restrict t) {
   for (int64_t d = 0; d < width; ++d) {
     float* column = t + d * key_tile;
-    for (int64_t c = 0; c < cols; ++c) column[c] = x[c * width + d];
+    for (int64_t c = 0; c < cols; ++c) column[c] = x[c * stride + d];
     for (int64_t c = cols; c < key_tile; ++c) column[c] = 0;
   }
 }
 
-// s[r][c] = scale * a_r . bt[:, c] for r < rows and every c of the tile: the tile's scores (a = q,
-// bt = k^T) or dp (a = do, bt = v^T, scale 1). Rows rows at a time share the loads of bt; each
-// element is the same sequential sum over d whatever the grouping.
+// s[r][c] = scale * a_r . bt[:, c] for r < rows and every c of the tile, a_r = a + r * a_stride:
+// the tile's scores (a = q, bt = k^T) or dp (a = do, bt = v^T, scale 1). Rows rows at a time
+// share the loads of bt; each element is the same sequential sum over d whatever the grouping.
 template <int Rows>
-HEED_INLINE void rows_times_tile_block(const float* __restrict a, int64_t depth, const float* __restrict bt, float scale, float* __restrict s) {
+HEED_INLINE void rows_times_tile_block(const float* __restrict a, int64_t a_stride, int64_t depth, const float* __restrict bt, float scale,
+                                       float* __restrict s) {
   Lanes sum[Rows][tile_vectors] = {};
   for (int64_t d = 0; d < depth; ++d) {
     Lanes b[tile_vectors];
     for (int64_t k = 0; k < tile_vectors; ++k) load(b[k], bt + d * key_tile + k * lanes);
     for (int r = 0; r < Rows; ++r) {
-      const float x = a[r * depth + d];
+      const float x = a[r * a_stride + d];
       for (int64_t k = 0; k < tile_vectors; ++k) sum[r][k] += x * b[k];
     }
   }
@@ -87,11 +89,11 @@ HEED_INLINE void rows_times_tile_block(const float* __restrict a, int64_t depth,
     for (int64_t k = 0; k < tile_vectors; ++k) store(s + r * key_tile + k * lanes, sum[r][k] * scale);
 }
 
-HEED_INLINE void rows_times_tile(const float* __restrict a, int64_t rows, int64_t depth, const float* __restrict bt, float scale,
-                                 float* __restrict s) {
+HEED_INLINE void rows_times_tile(const float* __restrict a, int64_t a_stride, int64_t rows, int64_t depth, const float* __restrict bt,
+                                 float scale, float* __restrict s) {
   int64_t r = 0;
-  for (; r + 4 <= rows; r += 4) rows_times_tile_block<4>(a + r * depth, depth, bt, scale, s + r * key_tile);
-  for (; r < rows; ++r) rows_times_tile_block<1>(a + r * depth, depth, bt, scale, s + r * key_tile);
+  for (; r + 4 <= rows; r += 4) rows_times_tile_block<4>(a + r * a_stride, a_stride, depth, bt, scale, s + r * key_tile);
+  for (; r < rows; ++r) rows_times_tile_block<1>(a + r * a_stride, a_stride, depth, bt, scale, s + r * key_tile);
 }
 
 HEED_INLINE float tile_maximum(const float* row) {
@@ -124,14 +126,14 @@ HEED_INLINE float exp_tile(float* row, float shift, float factor) { return exp_s
 
 // For each r < Rows: y_r[0, Width) = y_r * keep_r + sum over i < n of c_r[i * stride] * x_i, where
 // y_r = y + r * y_step, c_r = coefficient + r * coefficient_step, keep_r = keep[r * keep_step] and
-// x_i = x + i * Width: rows of p v, ds k, p^T do or ds^T q. The Rows rows share each load of x_i
+// x_i = x + i * x_stride: rows of p v, ds k, p^T do or ds^T q. The Rows rows share each load of x_i
 // (one load per Rows multiply-adds instead of one per multiply-add), and narrow rows keep two
 // partial sums each so that the multiply-adds do not wait on each other. A row's sum is formed
 // the same way whatever Rows is, so it has the same bits in a block or alone.
 template <int64_t Width, int Rows>
 HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const float* __restrict keep, int64_t keep_step,
                                  const float* __restrict coefficient, int64_t coefficient_step, int64_t stride, const float* __restrict x,
-                                 int64_t n) {
+                                 int64_t x_stride, int64_t n) {
   constexpr int64_t vectors = Width / lanes;
   constexpr int chains = vectors >= 4 ? 1 : 2;
   Lanes sum[Rows][chains][vectors] = {};
@@ -139,7 +141,7 @@ HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const floa
   for (; i + chains <= n; i += chains)
     for (int chain = 0; chain < chains; ++chain) {
       Lanes v[vectors];
-      for (int64_t k = 0; k < vectors; ++k) load(v[k], x + (i + chain) * Width + k * lanes);
+      for (int64_t k = 0; k < vectors; ++k) load(v[k], x + (i + chain) * x_stride + k * lanes);
       for (int r = 0; r < Rows; ++r) {
         const float a = coefficient[r * coefficient_step + (i + chain) * stride];
         for (int64_t k = 0; k < vectors; ++k) sum[r][chain][k] += a * v[k];
@@ -147,7 +149,7 @@ HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const floa
     }
   for (; i < n; ++i) {
     Lanes v[vectors];
-    for (int64_t k = 0; k < vectors; ++k) load(v[k], x + i * Width + k * lanes);
+    for (int64_t k = 0; k < vectors; ++k) load(v[k], x + i * x_stride + k * lanes);
     for (int r = 0; r < Rows; ++r) {
       const float a = coefficient[r * coefficient_step + i * stride];
       for (int64_t k = 0; k < vectors; ++k) sum[r][0][k] += a * v[k];
@@ -166,15 +168,16 @@ HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const floa
 // multiple of 16 known at compile time, else a plain loop).
 template <int64_t FixedWidth>
 HEED_INLINE void accumulate(float* __restrict y, int64_t y_step, const float* keep, int64_t keep_step, const float* __restrict coefficient,
-                            int64_t coefficient_step, int64_t stride, const float* __restrict x, int64_t n, int64_t count, int64_t w) {
+                            int64_t coefficient_step, int64_t stride, const float* __restrict x, int64_t x_stride, int64_t n, int64_t count,
+                            int64_t w) {
   if constexpr (FixedWidth > 0 && FixedWidth % lanes == 0) {
     int64_t r = 0;
     for (; r + 4 <= count; r += 4)
       accumulate_rows<FixedWidth, 4>(y + r * y_step, y_step, keep + r * keep_step, keep_step, coefficient + r * coefficient_step,
-                                     coefficient_step, stride, x, n);
+                                     coefficient_step, stride, x, x_stride, n);
     for (; r < count; ++r)
       accumulate_rows<FixedWidth, 1>(y + r * y_step, y_step, keep + r * keep_step, keep_step, coefficient + r * coefficient_step,
-                                     coefficient_step, stride, x, n);
+                                     coefficient_step, stride, x, x_stride, n);
   } else {
     for (int64_t r = 0; r < count; ++r) {
       float* yr = y + r * y_step;
@@ -182,7 +185,7 @@ HEED_INLINE void accumulate(float* __restrict y, int64_t y_step, const float* ke
       for (int64_t e = 0; e < w; ++e) yr[e] *= keep[r * keep_step];
       for (int64_t i = 0; i < n; ++i) {
         const float a = cr[i * stride];
-        const float* xi = x + i * w;
+        const float* xi = x + i * x_stride;
         for (int64_t e = 0; e < w; ++e) yr[e] += a * xi[e];
       }
     }

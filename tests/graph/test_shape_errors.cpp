@@ -112,6 +112,19 @@ TEST_CASE("fused attention checks q, k, v, the mask and the backward's o and do"
                {"attention_backward", "[2, 3, 6]", "[2, 3, 4]"});
 }
 
+TEST_CASE("packed attention checks qkv against its heads, the mask and the backward's o and do") {
+  Graph g;
+  Tensor qkv = g.input("qkv", {2, 5, 24});  // 2 heads of width 4
+  expect_error([&] { packed_attention(qkv, 0); }, {"packed_attention", "heads", "0"});
+  expect_error([&] { packed_attention(qkv, 5); }, {"packed_attention", "[2, 5, 24]", "5 heads"});
+  expect_error([&] { packed_attention(g.input("flat", {24}), 2); }, {"packed_attention", "[24]"});
+  expect_error([&] { packed_attention(g.input("no_steps", {2, 0, 24}), 2); }, {"packed_attention", "[2, 0, 24]"});
+  expect_error([&] { packed_attention(g.input("ints", {2, 5, 24}, i32), 2); }, {"packed_attention", "i32"});
+  expect_error([&] { packed_attention(qkv, 2, g.input("mask", {3, 5, 5})); }, {"packed_attention", "mask", "[3, 5, 5]", "[2, 2, 5, 5]"});
+  expect_error([&] { packed_attention_backward(qkv, 2, g.input("o", {2, 5, 8}), g.input("do", {2, 5, 24}), {}, false, 0.5); },
+               {"packed_attention_backward", "[2, 5, 8]", "[2, 5, 24]"});
+}
+
 TEST_CASE("effects refuse targets that are not persistent and values of another shape") {
   Graph g;
   Tensor x = g.input("x", {3});

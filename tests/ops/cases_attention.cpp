@@ -40,6 +40,54 @@ Builder backward(bool causal, double scale, bool with_mask) {
   };
 }
 
+Builder packed(int64_t heads, bool causal, std::optional<double> scale, bool with_mask) {
+  return [=](Graph&, const Inputs& x) -> Outputs { return {packed_attention(x[0], heads, with_mask ? x[1] : Tensor{}, causal, scale)}; };
+}
+
+Builder packed_backward(int64_t heads, bool causal, double scale, bool with_mask) {
+  return [=](Graph&, const Inputs& x) -> Outputs {
+    Tensor mask = with_mask ? x[2] : Tensor{};
+    return {packed_attention_backward(x[0], heads, packed_attention(x[0], heads, mask, causal, scale), x[1], mask, causal, scale)};
+  };
+}
+
+// The packed form: qkv [..., T, 3 * heads * D] and its o and do [..., T, heads * D].
+void add_packed_cases(std::vector<OpCase>& cases) {
+  struct Packed {
+    std::string name;
+    Shape qkv;
+    int64_t heads;
+  };
+  const std::vector<Packed> shapes{
+      {"one head, no batch axes", {5, 3 * 3}, 1},
+      {"heads of odd width", {2, 9, 3 * 3 * 5}, 3},
+      {"several tiles, ragged ends", {1, 97, 3 * 2 * 16}, 2},
+      {"two batch axes", {2, 2, 7, 3 * 2 * 4}, 2},
+      // 32 problems and more (batch x heads): the CPU kernels' one task per problem.
+      {"many problems", {4, 20, 3 * 8 * 16}, 8},
+  };
+  for (const auto& [name, qkv, heads] : shapes)
+    for (bool causal : {false, true}) {
+      std::string label = name + (causal ? ", causal" : "");
+      Shape output = qkv;
+      output.back() = qkv.back() / 3;
+      cases.push_back({"packed_attention", label, {In(qkv).range(-2, 2)}, packed(heads, causal, std::nullopt, false)});
+      cases.push_back({"packed_attention_backward", label, {In(qkv).range(-2, 2), In(output)}, packed_backward(heads, causal, 0.6, false), {}, false});
+    }
+  // A key mask per batch element, broadcast over heads and queries, that hides every key from
+  // the second element (its rows are uniform); an i32 mask per head with causal masking.
+  std::vector<double> keys{1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0};
+  cases.push_back({"packed_attention", "a key mask broadcast over heads and queries",
+                   {In({2, 6, 3 * 2 * 4}), In({2, 1, 1, 6}).values(keys).no_grad()}, packed(2, false, std::nullopt, true)});
+  cases.push_back({"packed_attention", "causal with an i32 mask per head", {In({2, 6, 3 * 2 * 4}), In::i32({2, 6, 6}, 0, 1)},
+                   packed(2, true, 0.3, true)});
+  cases.push_back({"packed_attention_backward", "a key mask broadcast over heads and queries",
+                   {In({2, 6, 3 * 2 * 4}), In({2, 6, 2 * 4}), In({2, 1, 1, 6}).values(keys).no_grad()}, packed_backward(2, false, 0.5, true), {},
+                   false});
+  cases.push_back({"packed_attention_backward", "causal with an i32 mask per head",
+                   {In({2, 6, 3 * 2 * 4}), In({2, 6, 2 * 4}), In::i32({2, 6, 6}, 0, 1)}, packed_backward(2, true, 0.3, true), {}, false});
+}
+
 }  // namespace
 
 std::vector<OpCase> attention_cases() {
@@ -109,6 +157,7 @@ std::vector<OpCase> attention_cases() {
   cases.push_back({"attention_backward", "causal with a mask over several tiles",
                    {In({2, 90, 8}), In({2, 90, 8}), In({2, 90, 8}), In({2, 90, 8}), In({90, 90}).values(keep_most(90, 90)).no_grad()},
                    backward(true, 0.5, true), {}, false});
+  add_packed_cases(cases);
   return cases;
 }
 

@@ -19,8 +19,8 @@ const std::set<std::string> op_tests{
     "gelu", "cast", "add", "sub", "mul", "div", "pow", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "where",
     "sum", "max", "mean", "argmax", "reshape", "permute", "transpose", "slice", "concat", "broadcast", "expand", "unsqueeze", "squeeze",
     "sum_to", "stop_gradient", "matmul", "softmax", "log_softmax", "masked_softmax", "masked_log_softmax", "layer_norm", "embedding",
-    "cross_entropy", "dropout", "one_hot", "scaled_dot_product_attention", "attention", "softmax_backward", "log_softmax_backward", "gelu_backward",
-    "layer_norm_backward", "embedding_backward", "cross_entropy_backward", "attention_backward", "masked_fill", "zeros_like", "ones_like", "scalar_arithmetic",
+    "cross_entropy", "dropout", "one_hot", "scaled_dot_product_attention", "attention", "packed_attention", "softmax_backward", "log_softmax_backward", "gelu_backward",
+    "layer_norm_backward", "embedding_backward", "cross_entropy_backward", "attention_backward", "packed_attention_backward", "masked_fill", "zeros_like", "ones_like", "scalar_arithmetic",
     "chain"};
 
 #define OP_TEST(op) \
@@ -96,6 +96,7 @@ TEST_SUITE("nn") {
   OP_TEST("one_hot")
   OP_TEST("scaled_dot_product_attention")
   OP_TEST("attention")
+  OP_TEST("packed_attention")
 }
 
 TEST_SUITE("backward ops") {
@@ -106,6 +107,7 @@ TEST_SUITE("backward ops") {
   OP_TEST("embedding_backward")
   OP_TEST("cross_entropy_backward")
   OP_TEST("attention_backward")
+  OP_TEST("packed_attention_backward")
 }
 
 TEST_SUITE("composites") {

@@ -3,20 +3,17 @@
 #include "indexing.hpp"
 #include "rows.hpp"
 
+#include <heed/attention_layout.hpp>
 #include <heed/ops.hpp>
 
 namespace heed::reference {
 
 namespace {
 
-struct Dims {
-  int64_t batch, queries, keys, width, value_width;
-};
-
-Dims dims_of(const Array& q, const Array& k, const Array& v) {
-  const size_t rank = q.shape.size();
-  return {element_count(Shape(q.shape.begin(), q.shape.end() - 2)), q.shape[rank - 2], k.shape[rank - 2], q.shape[rank - 1],
-          v.shape[rank - 1]};
+AttentionLayout layout_of(const Node& node, Inputs inputs) {
+  std::vector<Shape> shapes;
+  for (const Array* input : inputs) shapes.push_back(input->shape);
+  return attention_layout(node, shapes);
 }
 
 // The softmax weights p [batch, Tq, Tk] and whether each score is masked.
@@ -25,11 +22,9 @@ struct Weights {
   std::vector<char> masked;
 };
 
-Weights weights_of(const Node& node, const Array& q, const Array& k, const Array* mask, const Dims& d) {
+Weights weights_of(const Node& node, const Array& q, const Array& k, const Array* mask, const AttentionLayout& d) {
   const double scale = node.attrs.value;
-  Shape scores_shape(q.shape.begin(), q.shape.end() - 1);
-  scores_shape.push_back(d.keys);
-  std::vector<int64_t> mask_at = mask ? broadcast_map(scores_shape, mask->shape) : std::vector<int64_t>{};
+  std::vector<int64_t> mask_at = mask ? broadcast_map(d.scores, mask->shape) : std::vector<int64_t>{};
   Weights w{std::vector<double>(static_cast<size_t>(d.batch * d.queries * d.keys)), std::vector<char>(static_cast<size_t>(d.batch * d.queries * d.keys))};
   std::vector<double> row(static_cast<size_t>(d.keys));
   for (int64_t b = 0; b < d.batch; ++b)
@@ -37,7 +32,7 @@ Weights weights_of(const Node& node, const Array& q, const Array& k, const Array
       const int64_t at = (b * d.queries + i) * d.keys;
       for (int64_t j = 0; j < d.keys; ++j) {
         double s = 0;
-        for (int64_t c = 0; c < d.width; ++c) s += q[(b * d.queries + i) * d.width + c] * k[(b * d.keys + j) * d.width + c];
+        for (int64_t c = 0; c < d.width; ++c) s += q[d.q.at(b, i) + c] * k[d.k.at(b, j) + c];
         bool masked = (mask && (*mask)[mask_at[static_cast<size_t>(at + j)]] == 0) || (node.attrs.causal && j > i + (d.keys - d.queries));
         w.masked[static_cast<size_t>(at + j)] = masked;
         row[static_cast<size_t>(j)] = masked ? masked_logit : s * scale;
@@ -48,46 +43,47 @@ Weights weights_of(const Node& node, const Array& q, const Array& k, const Array
   return w;
 }
 
+const Array* mask_of(const AttentionLayout& d, Inputs inputs) { return d.mask_input ? inputs[*d.mask_input] : nullptr; }
+
 Array attention(const Node& node, Inputs inputs) {
-  const Array &q = *inputs[0], &k = *inputs[1], &v = *inputs[2];
-  const Dims d = dims_of(q, k, v);
-  const Weights w = weights_of(node, q, k, inputs.size() > 3 ? inputs[3] : nullptr, d);
+  const AttentionLayout d = layout_of(node, inputs);
+  const Array &q = *inputs[d.q_input], &k = *inputs[d.k_input], &v = *inputs[d.v_input];
+  const Weights w = weights_of(node, q, k, mask_of(d, inputs), d);
   Array out(f32, node.shape);
   for (int64_t b = 0; b < d.batch; ++b)
     for (int64_t i = 0; i < d.queries; ++i)
       for (int64_t j = 0; j < d.keys; ++j) {
         const double p = w.p[static_cast<size_t>((b * d.queries + i) * d.keys + j)];
-        for (int64_t c = 0; c < d.value_width; ++c) out[(b * d.queries + i) * d.value_width + c] += p * v[(b * d.keys + j) * d.value_width + c];
+        for (int64_t c = 0; c < d.value_width; ++c) out[d.output.at(b, i) + c] += p * v[d.v.at(b, j) + c];
       }
   return out;
 }
 
-// dq, dk, dv packed per batch element; D_i = do_i . o_i uses the given o, as the kernels do.
+// dq, dk, dv where the layout puts them; D_i = do_i . o_i uses the given o, as the kernels do.
 Array attention_backward(const Node& node, Inputs inputs) {
-  const Array &q = *inputs[0], &k = *inputs[1], &v = *inputs[2], &o = *inputs[3], &dout = *inputs[4];
-  const Dims d = dims_of(q, k, v);
-  const Weights w = weights_of(node, q, k, inputs.size() > 5 ? inputs[5] : nullptr, d);
+  const AttentionLayout d = layout_of(node, inputs);
+  const Array &q = *inputs[d.q_input], &k = *inputs[d.k_input], &v = *inputs[d.v_input];
+  const Array &o = *inputs[d.output_input], &dout = *inputs[d.doutput_input];
+  const Weights w = weights_of(node, q, k, mask_of(d, inputs), d);
   const double scale = node.attrs.value;
-  const int64_t packed = d.queries * d.width + d.keys * d.width + d.keys * d.value_width;
   Array out(f32, node.shape);
   for (int64_t b = 0; b < d.batch; ++b) {
-    const int64_t dq = b * packed, dk = dq + d.queries * d.width, dv = dk + d.keys * d.width;
     for (int64_t i = 0; i < d.queries; ++i) {
-      const int64_t row = b * d.queries + i;
+      const int64_t row = d.output.at(b, i);
       double rowsum = 0;
-      for (int64_t c = 0; c < d.value_width; ++c) rowsum += dout[row * d.value_width + c] * o[row * d.value_width + c];
+      for (int64_t c = 0; c < d.value_width; ++c) rowsum += dout[row + c] * o[row + c];
       for (int64_t j = 0; j < d.keys; ++j) {
-        const auto at = static_cast<size_t>(row * d.keys + j);
+        const auto at = static_cast<size_t>((b * d.queries + i) * d.keys + j);
         const double p = w.p[at];
         double dp = 0;
         for (int64_t c = 0; c < d.value_width; ++c) {
-          dp += dout[row * d.value_width + c] * v[(b * d.keys + j) * d.value_width + c];
-          out[dv + j * d.value_width + c] += p * dout[row * d.value_width + c];
+          dp += dout[row + c] * v[d.v.at(b, j) + c];
+          out[d.dv.at(b, j) + c] += p * dout[row + c];
         }
         const double ds = w.masked[at] ? 0.0 : p * (dp - rowsum);
         for (int64_t c = 0; c < d.width; ++c) {
-          out[dq + i * d.width + c] += scale * ds * k[(b * d.keys + j) * d.width + c];
-          out[dk + j * d.width + c] += scale * ds * q[row * d.width + c];
+          out[d.dq.at(b, i) + c] += scale * ds * k[d.k.at(b, j) + c];
+          out[d.dk.at(b, j) + c] += scale * ds * q[d.q.at(b, i) + c];
         }
       }
     }

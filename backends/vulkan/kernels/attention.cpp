@@ -5,6 +5,8 @@
 #include "lowering.hpp"
 #include "strides.hpp"
 
+#include <heed/attention_layout.hpp>
+
 #include <algorithm>
 
 namespace heed::vulkan {
@@ -16,32 +18,29 @@ constexpr int64_t max_head_width = 256;   // per-invocation registers: q or k ro
 constexpr uint32_t max_block = 64;
 
 struct Problem {
+  AttentionLayout layout;
   int64_t tq, tk, d, dv, batch;
   StridedShape mask_batch;  // the leading axes with the mask's strides, merged
   int64_t mask_row = 0, mask_col = 0;
   bool mask = false, mask_i32 = false;
 };
 
-Problem describe_problem(const Lowering& lowering, const Node& node, size_t mask_input) {
-  const Shape& q = lowering.input_node(node, 0).shape;
-  const Shape& k = lowering.input_node(node, 1).shape;
-  const Shape& v = lowering.input_node(node, 2).shape;
-  const size_t rank = q.size();
-  Problem problem{q[rank - 2], k[rank - 2], q[rank - 1], v[rank - 1], element_count(Shape(q.begin(), q.end() - 2)), {}, 0, 0, false, false};
+Problem describe_problem(const Lowering& lowering, const Node& node) {
+  const AttentionLayout layout = attention_layout(lowering.graph(), node);
+  Problem problem{layout, layout.queries, layout.keys, layout.width, layout.value_width, layout.batch, {}, 0, 0, false, false};
   if (problem.d > max_head_width || problem.dv > max_head_width)
     fail("Vulkan: {} has heads wider than {}, which the attention shaders keep in registers", describe_node(lowering.graph(), node),
          max_head_width);
-  if (node.inputs.size() > mask_input) {
-    const Node& mask = lowering.input_node(node, mask_input);
-    Shape scores(q.begin(), q.end() - 2);
-    scores.push_back(problem.tq);
-    scores.push_back(problem.tk);
+  if (layout.mask_input) {
+    const Node& mask = lowering.input_node(node, *layout.mask_input);
+    const Shape& scores = layout.scores;
+    const size_t rank = scores.size();
     std::vector<int64_t> strides = broadcast_strides(mask.shape, scores);
     problem.mask = true;
     problem.mask_i32 = mask.dtype == i32;
     problem.mask_row = strides[rank - 2];
     problem.mask_col = strides[rank - 1];
-    problem.mask_batch = coalesce({Shape(q.begin(), q.end() - 2), {std::vector<int64_t>(strides.begin(), strides.end() - 2)}});
+    problem.mask_batch = coalesce({Shape(scores.begin(), scores.end() - 2), {std::vector<int64_t>(strides.begin(), strides.end() - 2)}});
     if (problem.mask_batch.dims.size() > max_batch_rank)
       fail("Vulkan: {} broadcasts its mask over {} separate batch axes; the shaders handle {}", describe_node(lowering.graph(), node),
            problem.mask_batch.dims.size(), max_batch_rank);
@@ -68,7 +67,7 @@ uint32_t tile_rows(const Lowering& lowering, const Node& node, int64_t row_float
 
 std::vector<uint32_t> specialization(uint32_t block, uint32_t tile, const Problem& problem, const Node& node, bool direct) {
   return {block, static_cast<uint32_t>(problem.d), static_cast<uint32_t>(problem.dv), tile, problem.mask ? 1u : 0u,
-          problem.mask_i32 ? 1u : 0u, node.attrs.causal ? 1u : 0u, direct ? 1u : 0u};
+          problem.mask_i32 ? 1u : 0u, node.attrs.causal ? 1u : 0u, direct ? 1u : 0u, static_cast<uint32_t>(problem.layout.heads)};
 }
 
 // The push constants after the binding offsets, the same in both shaders.
@@ -100,18 +99,20 @@ std::array<uint32_t, 3> groups(const Lowering& lowering, int64_t rows, uint32_t 
 void lower_attention(Lowering& lowering, const Node& node, NodeId id) {
   if (element_count(node.shape) == 0) return;
   const bool direct = lowering.cpu_variants();  // rows straight from the storage buffers
+  Problem problem = describe_problem(lowering, node);
+  const AttentionLayout& layout = problem.layout;
+  const Slot mask = problem.mask ? lowering.input(node, *layout.mask_input) : lowering.zero_word();
   if (node.op == Op::Attention) {
-    Problem problem = describe_problem(lowering, node, 3);
     uint32_t block = block_rows(lowering, problem.tq);
     uint32_t tile = direct ? 32 : tile_rows(lowering, node, problem.d + problem.dv);
     Dispatch dispatch;
     dispatch.shader = Shader::Attention;
     dispatch.specialization = specialization(block, tile, problem, node, direct);
     dispatch.bindings = {{lowering.value(id), true},
-                         {lowering.input(node, 0), false},
-                         {lowering.input(node, 1), false},
-                         {lowering.input(node, 2), false},
-                         {problem.mask ? lowering.input(node, 3) : lowering.zero_word(), false}};
+                         {lowering.input(node, layout.q_input), false},
+                         {lowering.input(node, layout.k_input), false},
+                         {lowering.input(node, layout.v_input), false},
+                         {mask, false}};
     dispatch.push = push_words(5, problem, node);
     dispatch.groups = groups(lowering, problem.tq, block, problem.batch);
     lowering.emit(std::move(dispatch));
@@ -120,7 +121,6 @@ void lower_attention(Lowering& lowering, const Node& node, NodeId id) {
 
   // AttentionBackward: pass 0 over query blocks writes dq and each row's statistics, pass 1
   // over key blocks reads them and writes dk and dv.
-  Problem problem = describe_problem(lowering, node, 5);
   if (problem.dv == 0)
     fail("Vulkan: {} has values of width 0, which the attention shaders cannot hold", describe_node(lowering.graph(), node));
   Slot stats = lowering.scratch(problem.batch * problem.tq * 3 * 4);
@@ -134,12 +134,12 @@ void lower_attention(Lowering& lowering, const Node& node, NodeId id) {
     dispatch.specialization.push_back(pass);
     // Both passes declare the statistics writable: they count as written in both.
     dispatch.bindings = {{lowering.value(id), true},
-                         {lowering.input(node, 0), false},
-                         {lowering.input(node, 1), false},
-                         {lowering.input(node, 2), false},
-                         {lowering.input(node, 3), false},
-                         {lowering.input(node, 4), false},
-                         {problem.mask ? lowering.input(node, 5) : lowering.zero_word(), false},
+                         {lowering.input(node, layout.q_input), false},
+                         {lowering.input(node, layout.k_input), false},
+                         {lowering.input(node, layout.v_input), false},
+                         {lowering.input(node, layout.output_input), false},
+                         {lowering.input(node, layout.doutput_input), false},
+                         {mask, false},
                          {stats, true}};
     dispatch.push = push_words(8, problem, node);
     dispatch.groups = groups(lowering, rows, block, problem.batch);

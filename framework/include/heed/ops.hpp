@@ -120,6 +120,13 @@ Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Ten
 // Op::Attention alone: FlashAttention-style kernels, memory linear in the sequence length. q, k, v
 // need identical leading axes; the mask is f32 or i32.
 Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask = {}, bool causal = false, std::optional<double> scale = std::nullopt);
+// Self-attention of q, k, v packed as one fused projection gives them (FlashAttention's
+// qkvpacked layout): qkv [..., T, 3 * heads * D] holds q's heads, then k's, then v's, each head
+// D consecutive floats. Gives o [..., T, heads * D], the heads merged the same way; the mask
+// broadcasts to [..., heads, T, T]. The same as attention() on the heads split into
+// [..., heads, T, D], without a copy to split them or to merge the output (Op::Attention with
+// attrs.heads).
+Tensor packed_attention(Tensor qkv, int64_t heads, Tensor mask = {}, bool causal = false, std::optional<double> scale = std::nullopt);
 
 // Dedicated backward ops (VJPs emit them; exposed for tests and fused kernels).
 Tensor softmax_backward(Tensor y, Tensor dy);
@@ -131,6 +138,8 @@ Tensor gelu_backward(Tensor x, Tensor dy);
 // dq, dk, dv of attention(q, k, v, mask, causal, scale) given its output o and do, packed per
 // batch element along the last axis: [..., Tq * D + Tk * D + Tk * Dv].
 Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale);
+// dqkv of packed_attention(qkv, heads, mask, causal, scale) given its output o and do: qkv's shape.
+Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale);
 
 // Effects: in-place writes of persistent values, run after everything else in creation order.
 void assign(Tensor target, Tensor value);

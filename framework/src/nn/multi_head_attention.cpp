@@ -45,8 +45,12 @@ AttentionOutput MultiHeadAttention::attend(Tensor queries, Tensor keys, Tensor v
 AttentionOutput MultiHeadAttention::operator()(Tensor x, Tensor mask) const {
   if (options.cross) fail("MultiHeadAttention '{}': cross-attention needs the memory to attend to", proj.weight.name());
   expect_sequence(*this, x);
-  std::vector<Tensor> parts = split_heads(qkv(x), 3, options.heads);
-  return attend(parts[0], parts[1], parts[2], mask);
+  // The fused op reads the heads where the projection leaves them. The weights come from the
+  // heads split apart, nodes that are planned only when something reads them.
+  Tensor projected = qkv(x);
+  Tensor output = packed_attention(projected, options.heads, mask, options.causal);
+  std::vector<Tensor> parts = split_heads(projected, 3, options.heads);
+  return {proj(output), unfused_scaled_dot_product_attention(parts[0], parts[1], parts[2], mask, options.causal).weights};
 }
 
 AttentionOutput MultiHeadAttention::operator()(Tensor queries, Tensor memory, Tensor mask) const {

@@ -81,6 +81,58 @@ Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor do
 
 namespace {
 
+// qkv [..., T, 3 * heads * D] in f32 with T, D > 0, and a mask broadcasting to [..., heads, T, T].
+void expect_packed_inputs(std::string_view op, const Tensor& qkv, int64_t heads, const Tensor& mask) {
+  detail::expect_dtype(op, qkv, f32);
+  if (heads <= 0) fail("{}: needs a positive number of heads, got {}", op, heads);
+  if (qkv.rank() < 2 || qkv.dim(-1) == 0 || qkv.dim(-1) % (3 * heads) != 0 || qkv.dim(-2) == 0)
+    fail("{}: qkv must be [..., T > 0, 3 * heads * D] with D > 0; got {} for {} heads", op, describe(qkv), heads);
+  if (!mask) return;
+  if (mask.dtype() != f32 && mask.dtype() != i32) fail("{}: the mask must be f32 or i32, got {}", op, describe(mask));
+  Shape scores = leading(qkv);
+  scores.insert(scores.end(), {heads, qkv.dim(-2), qkv.dim(-2)});
+  if (!broadcasts_to(mask.shape(), scores))
+    fail("{}: the mask {} does not broadcast to the scores {}", op, describe(mask), shape_string(scores));
+}
+
+Attributes packed_attributes(int64_t heads, bool causal, double scale) {
+  Attributes attrs;
+  attrs.value = scale;
+  attrs.causal = causal;
+  attrs.heads = heads;
+  return attrs;
+}
+
+}  // namespace
+
+Tensor packed_attention(Tensor qkv, int64_t heads, Tensor mask, bool causal, std::optional<double> scale) {
+  expect_packed_inputs("packed_attention", qkv, heads, mask);
+  const int64_t head_width = qkv.dim(-1) / (3 * heads);
+  Shape shape = qkv.shape();
+  shape.back() = heads * head_width;
+  std::vector<Tensor> inputs{qkv};
+  if (mask) inputs.push_back(mask);
+  const double chosen = scale.value_or(1.0 / std::sqrt(static_cast<double>(head_width)));
+  return qkv.graph().add_node(Op::Attention, f32, std::move(shape), std::move(inputs), packed_attributes(heads, causal, chosen));
+}
+
+Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale) {
+  expect_packed_inputs("packed_attention_backward", qkv, heads, mask);
+  Shape expected = qkv.shape();
+  expected.back() = qkv.dim(-1) / 3;
+  for (const Tensor* x : {&output, &doutput}) {
+    detail::expect_dtype("packed_attention_backward", *x, f32);
+    if (x->shape() != expected)
+      fail("packed_attention_backward: o and do must have the output's shape {}, got {} and {}", shape_string(expected), describe(output),
+           describe(doutput));
+  }
+  std::vector<Tensor> inputs{qkv, output, doutput};
+  if (mask) inputs.push_back(mask);
+  return qkv.graph().add_node(Op::AttentionBackward, f32, qkv.shape(), std::move(inputs), packed_attributes(heads, causal, scale));
+}
+
+namespace {
+
 void expect_composite_inputs(const Tensor& q, const Tensor& k, const Tensor& v) {
   if (q.rank() < 2 || k.rank() < 2 || v.rank() < 2)
     fail("scaled_dot_product_attention: q, k, v need rank >= 2, got {}, {}, {}", describe(q), describe(k), describe(v));
@@ -134,9 +186,16 @@ Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask
 
 namespace vjp {
 
-// One AttentionBackward node recomputes the softmax statistics from q and k and gives all three
-// gradients packed along its last axis; they are sliced apart here. The mask gets none.
+// One AttentionBackward node gives all three gradients: for separate q, k, v packed along its
+// last axis and sliced apart here, for a packed qkv in qkv's own layout. The mask gets none.
 std::vector<Tensor> attention(Graph& graph, const Node& node, Tensor output, Tensor grad) {
+  if (node.attrs.heads > 0) {  // packed: the backward gives dqkv whole
+    Tensor qkv = detail::input(graph, node, 0);
+    Tensor mask = node.inputs.size() > 1 ? detail::input(graph, node, 1) : Tensor{};
+    std::vector<Tensor> grads{packed_attention_backward(qkv, node.attrs.heads, output, grad, mask, node.attrs.causal, node.attrs.value)};
+    if (mask) grads.emplace_back();
+    return grads;
+  }
   Tensor q = detail::input(graph, node, 0), k = detail::input(graph, node, 1), v = detail::input(graph, node, 2);
   Tensor mask = node.inputs.size() > 3 ? detail::input(graph, node, 3) : Tensor{};
   Tensor packed = attention_backward(q, k, v, output, grad, mask, node.attrs.causal, node.attrs.value);
