@@ -6,6 +6,7 @@
 
 #include <heed/error.hpp>
 #include <heed/graph.hpp>
+#include <heed/masked_softmax_pattern.hpp>
 #include <heed/plan.hpp>
 
 #include <dnnl.hpp>
@@ -115,6 +116,10 @@ struct FusedKernel {
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position);
 // A run of pointwise nodes starting at `position` as one kernel (fusion.cpp).
 std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t position);
+// The masked, scaled softmaxes of the schedule (heed/masked_softmax_pattern.hpp) by the
+// softmax's position, and the kernel that runs one there (masked_softmax.cpp).
+std::map<size_t, MaskedSoftmax> find_masked_softmaxes(const CompileContext& context);
+FusedKernel masked_softmax_kernel(const CompileContext& context, size_t position, const MaskedSoftmax& pattern);
 
 // Copies bytes unchanged (a reduction over size-1 axes, a concat of one non-empty part).
 std::unique_ptr<Kernel> copy_kernel(const std::byte* source, std::byte* destination, int64_t bytes);

@@ -18,12 +18,20 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
   ThreadCount scope(threads_);
   CompileContext context(graph, plan, buffers_, scratchpad_, engine_, stream_);
   kernels_.reserve(plan.order.size());
+  // A masked softmax runs at the softmax, so the nodes it stands for are claimed before any
+  // earlier fusion could take them.
+  const std::map<size_t, MaskedSoftmax> masked_softmaxes = find_masked_softmaxes(context);
+  for (const auto& [position, pattern] : masked_softmaxes)
+    for (size_t absorbed : pattern.absorbed) context.claim(absorbed);
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
     // An alias's bytes are its root's, whatever the op that made it.
     if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias || context.claimed(position)) continue;
     std::unique_ptr<Kernel> kernel;
-    std::optional<FusedKernel> fused = graph.node(id).op == Op::Matmul ? fuse_matmul(context, position) : fuse_pointwise(context, position);
+    std::optional<FusedKernel> fused;
+    if (auto found = masked_softmaxes.find(position); found != masked_softmaxes.end()) fused = masked_softmax_kernel(context, position, found->second);
+    else if (graph.node(id).op == Op::Matmul) fused = fuse_matmul(context, position);
+    else fused = fuse_pointwise(context, position);
     if (fused) {
       std::string name = fused->name;
       if (name.empty()) {

@@ -30,11 +30,11 @@ class ScopedEnv {
   const char* name_;
 };
 
-// How many kernels a CPU program runs per step: with $HEED_CPU_PROFILE the program reports it on
-// stderr when destroyed, which is captured here through a temporary file.
-int kernels_per_run(const Graph& graph, const std::vector<std::pair<Tensor, HostTensor>>& feeds, bool fusion) {
+// What a CPU program reports with $HEED_CPU_PROFILE when destroyed, after one run: its kernel
+// count, then its kernels by name. Captured from stderr through a temporary file.
+std::string profile_of(const Graph& graph, const std::vector<std::pair<Tensor, HostTensor>>& feeds, bool fusion) {
   auto backend = load_for_test("cpu");
-  if (!backend) return -1;
+  if (!backend) return {};
   std::optional<ScopedEnv> off;
   if (!fusion) off.emplace("HEED_CPU_NO_FUSION", "1");
   ScopedEnv profile("HEED_CPU_PROFILE", "1");
@@ -53,10 +53,17 @@ int kernels_per_run(const Graph& graph, const std::vector<std::pair<Tensor, Host
   dup2(saved, 2);
   close(saved);
   std::rewind(capture);
-  char line[256] = {};
-  int kernels = -1;
-  if (std::fgets(line, sizeof line, capture)) std::sscanf(line, "cpu backend profile: %d kernels", &kernels);
+  std::string text;
+  char line[512] = {};
+  while (std::fgets(line, sizeof line, capture)) text += line;
   std::fclose(capture);
+  return text;
+}
+
+// How many kernels a CPU program runs per step.
+int kernels_per_run(const Graph& graph, const std::vector<std::pair<Tensor, HostTensor>>& feeds, bool fusion) {
+  int kernels = -1;
+  std::sscanf(profile_of(graph, feeds, fusion).c_str(), "cpu backend profile: %d kernels", &kernels);
   return kernels;
 }
 
@@ -203,6 +210,41 @@ TEST_CASE("batches of one-row, one-column and k = 1 products match oneDNN's, for
   const std::vector<std::pair<Tensor, HostTensor>> feeds{
       {weights, random_values(weights.shape(), 11)}, {h, random_values(h.shape(), 12)}, {shared, random_values(shared.shape(), 13)}};
   check_fused_matches_unfused(g, feeds, {context, scores, spread, grads[0], grads[1], grads[2]}, 1e-5);
+}
+
+// Attention weights as the composite builds them: the scores scaled, a padding mask and the
+// causal mask filled in, then the softmax; backward through all of it.
+TEST_CASE("a softmax of scaled, masked scores runs as one kernel and matches the unfused graph, forward and backward") {
+  Graph g(10);
+  Tensor q = g.input("q", {2, 3, 37, 8}), k = g.input("k", {2, 3, 37, 8}), v = g.input("v", {2, 3, 37, 8});
+  Tensor mask = g.input("mask", {37, 37});
+  Attention attention = unfused_scaled_dot_product_attention(q, k, v, mask, true);
+  Tensor loss = sum(attention.output * g.constant(random_values(attention.output.shape(), 14)));
+  std::vector<Tensor> grads = grad(loss, {q, k, v});
+  g.output(attention.weights);
+  for (const Tensor& gradient : grads) g.output(gradient);
+  HostTensor mask_values(f32, mask.shape());
+  for (size_t i = 0; i < mask_values.f32().size(); ++i) mask_values.f32()[i] = i % 5 == 2 || i / 37 == 4 ? 0.0f : 1.0f;  // row 4: none
+  const std::vector<std::pair<Tensor, HostTensor>> feeds{
+      {q, random_values(q.shape(), 15, 2)}, {k, random_values(k.shape(), 16, 2)}, {v, random_values(v.shape(), 17)}, {mask, mask_values}};
+  check_fused_matches_unfused(g, feeds, {attention.weights, grads[0], grads[1], grads[2]}, 1e-6);
+  CHECK(profile_of(g, feeds, true).find("softmax f32[2, 3, 37, 37] of scale where where") != std::string::npos);
+  CHECK(profile_of(g, feeds, false).find("of scale") == std::string::npos);
+}
+
+// Kept by the program, the masked scores must be written: the softmax then runs on its own.
+TEST_CASE("a softmax whose masked scores the program keeps is not fused") {
+  Graph g(11);
+  Tensor scores = g.input("scores", {4, 9}), mask = g.input("mask", {1, 9});
+  Tensor masked = masked_fill(scores * 0.5, mask, masked_logit);
+  Tensor weights = softmax(masked);
+  g.output(masked);
+  g.output(weights);
+  HostTensor mask_values(f32, mask.shape());
+  for (size_t i = 0; i < 9; ++i) mask_values.f32()[i] = i % 3 == 0 ? 0.0f : 1.0f;
+  const std::vector<std::pair<Tensor, HostTensor>> feeds{{scores, random_values(scores.shape(), 18, 3)}, {mask, mask_values}};
+  check_fused_matches_unfused(g, feeds, {masked, weights}, 1e-6);
+  CHECK(profile_of(g, feeds, true).find("of scale") == std::string::npos);
 }
 
 TEST_CASE("a fused chain hands on the values others read, folds its fills, and keeps exp, tanh and sigmoid within a few ulp") {

@@ -141,17 +141,23 @@ void expect_composite_inputs(const Tensor& q, const Tensor& k, const Tensor& v) 
 }
 
 // softmax of the masked, scaled scores: [..., Tq, Tk], the leading axes broadcast as matmul's.
+// The causal mask and the fill are built before the scores, so that nothing is scheduled between
+// the scores' scaling and the softmax: a backend may then run those as one kernel at the softmax
+// while the scores are still intact (heed/masked_softmax_pattern.hpp).
 Tensor attention_weights(Tensor q, Tensor k, Tensor mask, bool causal, std::optional<double> scale) {
   Graph& graph = q.graph();
-  Tensor scores = matmul(q, k, false, true) * scale.value_or(default_scale(q));
-  if (mask) scores = masked_fill(scores, mask, masked_logit);
+  Tensor visible;
   if (causal) {
     int64_t queries = q.dim(-2), keys = k.dim(-2);
     // Query i sees keys j <= i + (keys - queries): the queries are the last ones of the sequence.
     Tensor key_position = reshape(arange(graph, keys, 0, 1, i32), {1, keys});
     Tensor query_position = reshape(arange(graph, queries, static_cast<double>(keys - queries), 1, i32), {queries, 1});
-    scores = masked_fill(scores, less_equal(key_position, query_position), masked_logit);
+    visible = less_equal(key_position, query_position);
   }
+  Tensor fill = full(graph, {}, masked_logit, f32);
+  Tensor scores = matmul(q, k, false, true) * scale.value_or(default_scale(q));
+  if (mask) scores = where(mask, scores, fill);
+  if (causal) scores = where(visible, scores, fill);
   return softmax(scores);
 }
 
