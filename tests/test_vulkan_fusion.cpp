@@ -1,5 +1,5 @@
 // The Vulkan backend runs a matmul, the bias add after it and an activation after that as one
-// dispatch (backends/vulkan/kernels/fusion.hpp). A fused program makes fewer dispatches and
+// dispatch, and the softmax of scaled, masked scores as another (backends/vulkan/kernels/fusion.hpp). A fused program makes fewer dispatches and
 // computes what the unfused one (HEED_VULKAN_NO_FUSION=1) does, bit for bit, forward, backward
 // and through the optimiser. The op suite checks the same patterns against the reference
 // (tests/ops/cases_matmul.cpp).
@@ -9,6 +9,7 @@
 #include <heed/heed.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <optional>
@@ -163,6 +164,32 @@ TEST_CASE("vulkan: a product that another node reads, or a bias that is not over
   const std::vector<float> a_values = ramp(20, 0.25f), b_values = ramp(30, 0.5f), row_values = ramp(4, 1.0f), column_values = ramp(6, 0.75f);
   for (Program* program : {&fused, &unfused}) program->run({{a, a_values}, {b, b_values}, {rows, row_values}, {columns, column_values}});
   for (Tensor output : {read_twice, by_rows, by_rows_2d}) CHECK(values_of(fused, output) == values_of(unfused, output));
+}
+
+// Attention weights as the composite builds them (scale, a padding mask, the causal mask,
+// softmax): one dispatch instead of four, the same weights to rounding, and the same gradients.
+TEST_CASE("vulkan: the softmax of scaled, masked scores is one dispatch and matches the unfused graph, forward and backward") {
+  auto vulkan = load_for_test("vulkan");
+  REQUIRE(vulkan);
+  Graph graph;
+  Tensor q = graph.input("q", {2, 3, 19, 8}), k = graph.input("k", {2, 3, 19, 8}), mask = graph.input("mask", {2, 1, 1, 19});
+  Attention attention = unfused_scaled_dot_product_attention(q, k, k, mask, true);
+  std::vector<Tensor> grads = grad(sum(attention.output * attention.output), {q, k});
+  graph.output(attention.weights);
+  for (const Tensor& gradient : grads) graph.output(gradient);
+  Program fused = compile_fused(*vulkan, graph), unfused = compile_unfused(*vulkan, graph);
+  CHECK(unfused.dispatches() - fused.dispatches() == 3);
+  std::vector<float> mask_values(2 * 19, 1.0f);
+  for (size_t i = 0; i < mask_values.size(); i += 4) mask_values[i] = 0.0f;
+  const std::vector<float> q_values = ramp(2 * 3 * 19 * 8, 0.1f), k_values = ramp(2 * 3 * 19 * 8, 0.07f);
+  for (Program* program : {&fused, &unfused}) program->run({{q, q_values}, {k, k_values}, {mask, mask_values}});
+  for (Tensor output : {attention.weights, grads[0], grads[1]}) {
+    const std::vector<float> got = values_of(fused, output), want = values_of(unfused, output);
+    REQUIRE(got.size() == want.size());
+    float largest = 0;
+    for (float value : want) largest = std::max(largest, std::abs(value));
+    for (size_t i = 0; i < got.size(); ++i) CHECK(std::abs(got[i] - want[i]) <= 1e-6f * std::max(largest, 1.0f));
+  }
 }
 
 }  // namespace

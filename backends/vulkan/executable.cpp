@@ -50,7 +50,11 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
     const Node& node = graph.node(id);
-    if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;
+    if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias || fusion.absorbed(position)) continue;
+    if (const MaskedSoftmax* pattern = fusion.masked_softmax(position)) {
+      lower_masked_softmax(lowering, node, id, *pattern);
+      continue;
+    }
     if (std::optional<MatmulEpilogue> epilogue = fusion.matmul_epilogue(position)) {
       lower_fused_matmul(lowering, node, *epilogue);
       position += epilogue->absorbed;

@@ -1,5 +1,7 @@
 #include "fusion.hpp"
 
+#include "lowering.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -21,6 +23,17 @@ Fusion::Fusion(const Graph& graph, const Plan& plan, const MemoryLayout& layout)
     for (NodeId input : graph.node(id).inputs) ++readers_[static_cast<size_t>(plan.root(input))];
   }
   for (NodeId id : graph.outputs()) kept_[static_cast<size_t>(plan.root(id))] = 1;
+  if (!enabled_) return;
+  for (size_t position = 0; position < plan.order.size(); ++position)
+    if (std::optional<MaskedSoftmax> pattern = vulkan_masked_softmax(graph, plan, position)) {
+      absorbed_.insert(pattern->absorbed.begin(), pattern->absorbed.end());
+      masked_softmaxes_.emplace(position, std::move(*pattern));
+    }
+}
+
+const MaskedSoftmax* Fusion::masked_softmax(size_t position) const {
+  auto found = masked_softmaxes_.find(position);
+  return found == masked_softmaxes_.end() ? nullptr : &found->second;
 }
 
 bool Fusion::overlap(NodeId a, NodeId b) const {

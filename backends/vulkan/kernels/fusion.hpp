@@ -6,8 +6,11 @@
 #include "../memory_layout.hpp"
 
 #include <heed/graph.hpp>
+#include <heed/masked_softmax_pattern.hpp>
 
+#include <map>
 #include <optional>
+#include <set>
 
 namespace heed::vulkan {
 
@@ -28,6 +31,10 @@ class Fusion {
   bool enabled() const { return enabled_; }
   // The epilogue the matmul at plan.order[position] can take over, if any.
   std::optional<MatmulEpilogue> matmul_epilogue(size_t position) const;
+  // The masked, scaled softmax to dispatch at this position (heed/masked_softmax_pattern.hpp),
+  // and whether one dispatched later stands for the node at this position.
+  const MaskedSoftmax* masked_softmax(size_t position) const;
+  bool absorbed(size_t position) const { return absorbed_.contains(position); }
 
  private:
   // How many scheduled kernels read a value's bytes (through aliases), and whether the program
@@ -42,6 +49,8 @@ class Fusion {
   bool enabled_ = true;
   std::vector<int> readers_;
   std::vector<char> kept_;
+  std::map<size_t, MaskedSoftmax> masked_softmaxes_;
+  std::set<size_t> absorbed_;
 };
 
 }  // namespace heed::vulkan

@@ -6,6 +6,9 @@
 #include "dispatch.hpp"
 
 #include <heed/graph.hpp>
+#include <heed/masked_softmax_pattern.hpp>
+
+#include <optional>
 
 namespace heed::vulkan {
 
@@ -57,6 +60,10 @@ void lower_binary(Lowering&, const Node&, NodeId);
 void lower_shape(Lowering&, const Node&, NodeId);
 void lower_reduction(Lowering&, const Node&, NodeId);
 void lower_matmul(Lowering&, const Node&, NodeId);
+// The masked, scaled softmax ending at plan.order[position] that softmax.comp can run (at most two
+// masks, their strides within its arrays), and its dispatch at the softmax (rows.cpp).
+std::optional<MaskedSoftmax> vulkan_masked_softmax(const Graph& graph, const Plan& plan, size_t position);
+void lower_masked_softmax(Lowering& lowering, const Node& node, NodeId id, const MaskedSoftmax& pattern);
 struct MatmulEpilogue;
 void lower_fused_matmul(Lowering&, const Node& matmul, const MatmulEpilogue& epilogue);  // fusion.hpp
 void lower_rows(Lowering&, const Node&, NodeId);
