@@ -60,6 +60,10 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
       position += epilogue->absorbed;
       continue;
     }
+    if (std::optional<size_t> last = lower_pointwise_chain(lowering, fusion, plan, position)) {
+      position = *last;
+      continue;
+    }
     LowerFunction lower = lowering_for(node.op);
     if (!lower) fail("compile: the vulkan backend has no kernel for {}", describe_node(graph, node));
     lower(lowering, node, id);
@@ -117,7 +121,8 @@ void VulkanExecutable::create_buffers(const Graph& graph, const Plan& plan) {
     if (staged > 0) output_staging_ = Buffer(device_, staged, MemoryUse::Readback, "output staging");
   }
 
-  // Initial contents of the persistent and constant pools (the zero word included), uploaded once.
+  // Initial contents of the persistent and constant pools (the zero word and the fused chains'
+  // programs included), uploaded once.
   for (Pool which : {Pool::Persistent, Pool::Constant}) {
     std::vector<std::byte> image(static_cast<size_t>(pool(which).size()), std::byte{0});
     for (NodeId id = 0; id < graph.size(); ++id) {
@@ -131,6 +136,8 @@ void VulkanExecutable::create_buffers(const Graph& graph, const Plan& plan) {
              node.value->bytes(), slot.bytes);
       std::memcpy(image.data() + slot.offset, node.value->data(), static_cast<size_t>(slot.bytes));
     }
+    if (which == Pool::Constant)
+      for (const auto& [slot, words] : layout_.words()) std::memcpy(image.data() + slot.offset, words.data(), words.size() * 4);
     upload(Slot{which, 0, static_cast<int64_t>(image.size())}, image.data());
   }
 }

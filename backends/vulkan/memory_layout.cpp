@@ -46,4 +46,10 @@ Slot MemoryLayout::value(NodeId id) const {
 
 Slot MemoryLayout::scratch(int64_t bytes) { return place(Pool::Scratch, bytes); }
 
+Slot MemoryLayout::constant_words(std::vector<uint32_t> words) {
+  Slot slot = place(Pool::Constant, static_cast<int64_t>(words.size()) * 4);
+  words_.emplace_back(slot, std::move(words));
+  return slot;
+}
+
 }  // namespace heed::vulkan

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace heed::vulkan {
@@ -31,6 +32,9 @@ class MemoryLayout {
   Slot value(NodeId id) const;  // the storage of id (its root's, for an alias)
   Slot zero_word() const { return zero_word_; }  // 16 zero bytes: bound where a shader's optional input is absent
   Slot scratch(int64_t bytes);  // a fresh range of the scratch pool, for one dispatch sequence
+  // A range of the constant pool that holds `words` (a fused chain's program) from the start.
+  Slot constant_words(std::vector<uint32_t> words);
+  const std::vector<std::pair<Slot, std::vector<uint32_t>>>& words() const { return words_; }
   int64_t pool_bytes(Pool pool) const { return sizes_[static_cast<size_t>(pool)]; }
   int64_t alignment() const { return alignment_; }
 
@@ -42,6 +46,7 @@ class MemoryLayout {
   std::vector<char> stored_;  // whether slots_[id] means anything
   std::array<int64_t, pool_count> sizes_{};
   Slot zero_word_;
+  std::vector<std::pair<Slot, std::vector<uint32_t>>> words_;
 };
 
 }  // namespace heed::vulkan

@@ -20,6 +20,7 @@ namespace {
 #include "spirv_matmul.h"
 #include "spirv_optimizer.h"
 #include "spirv_optimizer_fp64.h"
+#include "spirv_pointwise.h"
 #include "spirv_reduce.h"
 #include "spirv_reduce_subgroup.h"
 #include "spirv_softmax.h"
@@ -42,6 +43,7 @@ std::string_view shader_name(Shader shader) {
     case Shader::CrossEntropy: return "cross_entropy";
     case Shader::Attention: return "attention";
     case Shader::AttentionBackward: return "attention_backward";
+    case Shader::Pointwise: return "pointwise";
     case Shader::Count_: break;
   }
   return "unknown";
@@ -64,6 +66,7 @@ std::span<const uint32_t> spirv(Shader shader, const ShaderFeatures& features) {
     case Shader::CrossEntropy: return subgroup ? Code(spirv_cross_entropy_subgroup) : Code(spirv_cross_entropy);
     case Shader::Attention: return spirv_attention;
     case Shader::AttentionBackward: return spirv_attention_backward;
+    case Shader::Pointwise: return spirv_pointwise;
     case Shader::Count_: break;
   }
   return {};

@@ -20,6 +20,7 @@ enum class Shader : uint8_t {
   CrossEntropy,
   Attention,
   AttentionBackward,
+  Pointwise,
   Count_
 };
 

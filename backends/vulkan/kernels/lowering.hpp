@@ -24,6 +24,7 @@ class Lowering {
   Slot input(const Node& node, size_t i) const { return layout_.value(node.inputs.at(i)); }
   Slot zero_word() const { return layout_.zero_word(); }
   Slot scratch(int64_t bytes) { return layout_.scratch(bytes); }
+  Slot constant_words(std::vector<uint32_t> words) { return layout_.constant_words(std::move(words)); }
   void emit(Dispatch dispatch) { out_.push_back(std::move(dispatch)); }
 
   // Never more than 256 invocations: the shaders' shared arrays have fixed sizes for that.
