@@ -74,7 +74,8 @@ void store(uint binding, uint at, float value) {
 
 float compare(bool r) { return r ? 1.0 : 0.0; }
 
-// The op codes of pointwise_chain.cpp: unary.comp's and binary.comp's arithmetic, the same math.
+// The op codes of pointwise_chain.cpp: unary.comp's (11 copies) and, from 16, binary.comp's,
+// with the same math.
 float apply(uint op, float a, float b, float c) {
   switch (op) {
     case 0: return -a;
@@ -86,18 +87,20 @@ float apply(uint op, float a, float b, float c) {
     case 6: return heed_sigmoid(a);
     case 7: return a > 0.0 ? a : 0.0;
     case 8: return heed_gelu(a);
-    case 9: return a;
+    case 11: return a;
     case 16: return a + b;
     case 17: return a - b;
     case 18: return a * b;
     case 19: return a / b;
-    case 20: return compare(a == b);
-    case 21: return compare(a != b);
-    case 22: return compare(a < b);
-    case 23: return compare(a <= b);
-    case 24: return compare(a > b);
-    case 25: return compare(a >= b);
-    default: return a != 0.0 ? b : c;  // 26: where
+    case 20: return heed_pow(a, b);
+    case 21: return compare(a == b);
+    case 22: return compare(a != b);
+    case 23: return compare(a < b);
+    case 24: return compare(a <= b);
+    case 25: return compare(a > b);
+    case 26: return compare(a >= b);
+    case 27: return a != 0.0 ? b : c;  // where
+    default: return b * heed_gelu_grad(a);  // 28: gelu_backward
   }
 }
 

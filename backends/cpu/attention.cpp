@@ -541,17 +541,7 @@ Mask mask_of(const CompileContext& context, const Node& node, const AttentionLay
   const size_t rank = scores.size();
   mask.row_stride = strides[rank - 2];
   mask.column_stride = strides[rank - 1];
-  // Each flattened batch index's offset, walking the leading axes in row-major order.
-  const Shape batch_axes(scores.begin(), scores.end() - 2);
-  mask.batch_offsets.resize(static_cast<size_t>(layout.batch));
-  for (int64_t b = 0; b < layout.batch; ++b) {
-    int64_t rest = b, offset = 0;
-    for (size_t axis = batch_axes.size(); axis-- > 0;) {
-      offset += rest % batch_axes[axis] * strides[axis];
-      rest /= batch_axes[axis];
-    }
-    mask.batch_offsets[static_cast<size_t>(b)] = offset;
-  }
+  mask.batch_offsets = row_offsets(Shape(scores.begin(), scores.end() - 2), strides);
   return mask;
 }
 

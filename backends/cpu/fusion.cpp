@@ -55,22 +55,6 @@ std::optional<PointwiseOp> pointwise_op(Op op) {
   }
 }
 
-Shape squeezed(const Shape& shape) {
-  Shape result;
-  for (int64_t dim : shape)
-    if (dim != 1) result.push_back(dim);
-  return result;
-}
-
-// Strides given per axis of `shape`, kept only for its axes longer than 1: the same walk over
-// the chain's squeezed shape.
-std::vector<int64_t> squeeze_strides(const Shape& shape, const std::vector<int64_t>& strides) {
-  std::vector<int64_t> result;
-  for (size_t axis = 0; axis < shape.size(); ++axis)
-    if (shape[axis] != 1) result.push_back(strides[axis]);
-  return result;
-}
-
 bool all_f32(const CompileContext& context, const Node& node) {
   if (node.dtype != f32) return false;
   for (NodeId input : node.inputs)
@@ -184,7 +168,7 @@ class ChainBuilder {
       const Node& part = graph_.node(input);
       if (!is_member(input) || stores.contains(input) || context_.root_is_output(input) || context_.root_consumers(input) != member_reads(input) + 1)
         return false;
-      stores.emplace(input, std::pair(context_.address(concat) + offset * dense[axis] * 4, squeeze_strides(part.shape, dense)));
+      stores.emplace(input, std::pair(context_.address(concat) + offset * dense[axis] * 4, squeezed_strides(part.shape, dense)));
       offset += part.shape[axis];
     }
     for (size_t reader_position = start_; reader_position < end_; ++reader_position) {
@@ -278,7 +262,7 @@ class ChainBuilder {
   // An operand from outside: read in place when dense, else gathered.
   PointwiseRef outside_ref(const Node& reader, NodeId input) {
     if (dense_operand(reader, input)) return {reinterpret_cast<float*>(context_.address(input)), -1};
-    return load(context_.address(input), squeeze_strides(reader.shape, broadcast_strides(graph_.node(input).shape, reader.shape)));
+    return load(context_.address(input), squeezed_strides(reader.shape, broadcast_strides(graph_.node(input).shape, reader.shape)));
   }
 
   // A slice or broadcast member: its strided read, and a copy to its buffer if others read it.
@@ -293,9 +277,9 @@ class ChainBuilder {
       if (node.op == Op::Slice) {
         std::vector<int64_t> dense = dense_strides(input.shape);
         base += node.attrs.begin * dense.at(static_cast<size_t>(node.attrs.axis)) * 4;
-        strides = squeeze_strides(node.shape, dense);
+        strides = squeezed_strides(node.shape, dense);
       } else {
-        strides = squeeze_strides(node.shape, broadcast_strides(input.shape, node.shape));
+        strides = squeezed_strides(node.shape, broadcast_strides(input.shape, node.shape));
       }
       gathered = load(base, strides);
     }

@@ -63,21 +63,9 @@ class MaskedSoftmaxKernel final : public Kernel {
 };
 
 RowMask row_mask(const CompileContext& context, const MaskedSoftmax::Mask& mask, const Shape& scores) {
-  const Node& node = context.graph().node(mask.values);
-  const std::vector<int64_t> strides = broadcast_strides(node.shape, scores);
-  const Shape leading(scores.begin(), scores.end() - 1);
-  RowMask result{reinterpret_cast<const float*>(context.address(mask.values)), {}, strides.back(), mask.fill};
-  const int64_t rows = element_count(leading);
-  result.row_offsets.resize(static_cast<size_t>(rows));
-  for (int64_t row = 0; row < rows; ++row) {
-    int64_t rest = row, offset = 0;
-    for (size_t axis = leading.size(); axis-- > 0;) {
-      offset += rest % leading[axis] * strides[axis];
-      rest /= leading[axis];
-    }
-    result.row_offsets[static_cast<size_t>(row)] = offset;
-  }
-  return result;
+  const std::vector<int64_t> strides = broadcast_strides(context.graph().node(mask.values).shape, scores);
+  return {reinterpret_cast<const float*>(context.address(mask.values)), row_offsets(Shape(scores.begin(), scores.end() - 1), strides),
+          strides.back(), mask.fill};
 }
 
 }  // namespace

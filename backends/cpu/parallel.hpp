@@ -60,6 +60,10 @@ inline constexpr int max_loop_rank = 16;
 // leading axes are added, and size-1 axes that are stretched get stride 0.
 std::vector<int64_t> broadcast_strides(const Shape& input, const Shape& output);
 
+// The offset of each index over `axes`, flattened in row-major order, read through `strides`
+// (one per axis, as broadcast_strides gives them): the start of each row of a broadcast mask.
+std::vector<int64_t> row_offsets(const Shape& axes, const std::vector<int64_t>& strides);
+
 // A walk over a dense output in row-major order, reading N inputs through strides. Axes of size
 // 1 are dropped and neighbouring axes that every operand walks contiguously are merged, so most
 // walks end up with one or two axes and long inner runs.

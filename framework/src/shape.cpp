@@ -42,4 +42,18 @@ std::vector<int64_t> dense_strides(const Shape& shape) {
   return strides;
 }
 
+Shape squeezed(const Shape& shape) {
+  Shape result;
+  for (int64_t dim : shape)
+    if (dim != 1) result.push_back(dim);
+  return result;
+}
+
+std::vector<int64_t> squeezed_strides(const Shape& shape, const std::vector<int64_t>& strides) {
+  std::vector<int64_t> result;
+  for (size_t axis = 0; axis < shape.size(); ++axis)
+    if (shape[axis] != 1) result.push_back(strides[axis]);
+  return result;
+}
+
 }  // namespace heed

@@ -9,6 +9,8 @@ namespace {
 
 constexpr size_t max_rank = 6;  // binary.comp's arrays
 
+}  // namespace
+
 uint32_t unary_code(const Node& node, DType input) {
   switch (node.op) {
     case Op::Neg: return 0;
@@ -43,8 +45,6 @@ uint32_t binary_code(Op op) {
     default: return 12;  // GeluBackward
   }
 }
-
-}  // namespace
 
 void lower_unary(Lowering& lowering, const Node& node, NodeId id) {
   int64_t count = element_count(node.shape);

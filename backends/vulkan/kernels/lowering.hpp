@@ -57,6 +57,10 @@ LowerFunction lowering_for(Op op);
 // Family entry points (kernels/<family>.cpp).
 void lower_creation(Lowering&, const Node&, NodeId);
 void lower_unary(Lowering&, const Node&, NodeId);
+// unary.comp's OP for a node (its input's dtype picks the cast) and binary.comp's for an op;
+// pointwise.comp numbers its ops the same (binary ones from 16).
+uint32_t unary_code(const Node& node, DType input);
+uint32_t binary_code(Op op);
 void lower_binary(Lowering&, const Node&, NodeId);
 void lower_shape(Lowering&, const Node&, NodeId);
 void lower_reduction(Lowering&, const Node&, NodeId);

@@ -30,46 +30,14 @@ constexpr size_t first_write_binding = 1 + max_read_bindings;
 constexpr size_t max_rank = 4;
 constexpr uint32_t max_registers = 48;
 
-std::optional<uint32_t> op_code(Op op) {
-  switch (op) {
-    case Op::Neg: return 0;
-    case Op::Exp: return 1;
-    case Op::Log: return 2;
-    case Op::Sqrt: return 3;
-    case Op::Rsqrt: return 4;
-    case Op::Tanh: return 5;
-    case Op::Sigmoid: return 6;
-    case Op::Relu: return 7;
-    case Op::Gelu: return 8;
-    case Op::Slice:
-    case Op::Broadcast: return 9;  // a strided load, copied
-    case Op::Add: return 16;
-    case Op::Sub: return 17;
-    case Op::Mul: return 18;
-    case Op::Div: return 19;
-    case Op::Equal: return 20;
-    case Op::NotEqual: return 21;
-    case Op::Less: return 22;
-    case Op::LessEqual: return 23;
-    case Op::Greater: return 24;
-    case Op::GreaterEqual: return 25;
-    case Op::Where: return 26;
-    default: return std::nullopt;
-  }
-}
-
-Shape squeezed(const Shape& shape) {
-  Shape result;
-  for (int64_t dim : shape)
-    if (dim != 1) result.push_back(dim);
-  return result;
-}
-
-std::vector<int64_t> squeeze_strides(const Shape& shape, const std::vector<int64_t>& strides) {
-  std::vector<int64_t> result;
-  for (size_t axis = 0; axis < shape.size(); ++axis)
-    if (shape[axis] != 1) result.push_back(strides[axis]);
-  return result;
+// pointwise.comp's op for a member: 11 (copy) for a strided load, else unary.comp's code or
+// 16 + binary.comp's, for the ops those shaders run on f32.
+std::optional<uint32_t> op_code(const Node& node) {
+  if (node.op == Op::Slice || node.op == Op::Broadcast) return 11;
+  const LowerFunction lower = lowering_for(node.op);
+  if (lower == lower_unary && node.op != Op::Cast) return unary_code(node, f32);
+  if (lower == lower_binary) return 16 + binary_code(node.op);
+  return std::nullopt;
 }
 
 struct Load {
@@ -108,7 +76,7 @@ class ChainBuilder {
   bool is_member(NodeId id) const { return member_set_.contains(id); }
 
   bool candidate(const Node& node) const {
-    if (!op_code(node.op) || node.dtype != f32 || element_count(node.shape) == 0) return false;
+    if (!op_code(node) || node.dtype != f32 || element_count(node.shape) == 0) return false;
     for (NodeId input : node.inputs)
       if (graph_.node(input).dtype != f32) return false;
     return true;
@@ -170,7 +138,7 @@ class ChainBuilder {
   uint32_t outside(const Node& reader, NodeId input) {
     const NodeId root = plan_.root(input);
     if (is_fill(root)) return constant(static_cast<float>(graph_.node(root).attrs.value));
-    return load(root, 0, squeeze_strides(reader.shape, broadcast_strides(graph_.node(input).shape, reader.shape)));
+    return load(root, 0, squeezed_strides(reader.shape, broadcast_strides(graph_.node(input).shape, reader.shape)));
   }
 
   // Builds the program; where the chain must end earlier, the position to end it at.
@@ -192,9 +160,9 @@ class ChainBuilder {
           operands[0] = constant(static_cast<float>(graph_.node(root).attrs.value));
         } else if (node.op == Op::Slice) {
           const std::vector<int64_t> dense = dense_strides(input.shape);
-          operands[0] = load(root, node.attrs.begin * dense.at(static_cast<size_t>(node.attrs.axis)), squeeze_strides(node.shape, dense));
+          operands[0] = load(root, node.attrs.begin * dense.at(static_cast<size_t>(node.attrs.axis)), squeezed_strides(node.shape, dense));
         } else {
-          operands[0] = load(root, 0, squeeze_strides(node.shape, broadcast_strides(input.shape, node.shape)));
+          operands[0] = load(root, 0, squeezed_strides(node.shape, broadcast_strides(input.shape, node.shape)));
         }
       } else {
         for (size_t k = 0; k < node.inputs.size(); ++k) {
@@ -204,7 +172,7 @@ class ChainBuilder {
       }
       const uint32_t target = registers_++;
       member_register_[id] = target;
-      instructions_.push_back({*op_code(node.op) | operands[0] << 8 | operands[1] << 16 | operands[2] << 24, target});
+      instructions_.push_back({*op_code(node) | operands[0] << 8 | operands[1] << 16 | operands[2] << 24, target});
       if (stored(id)) stores_.push_back({id, target});
       if (registers_ > max_registers) return position;
     }

@@ -30,4 +30,9 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view what);
 // Row-major strides of a dense shape, in elements.
 std::vector<int64_t> dense_strides(const Shape& shape);
 
+// The shape without its size-1 axes, and strides given per axis of `shape` kept only for the
+// others: the same walk over fewer axes (what fused pointwise kernels compare and index by).
+Shape squeezed(const Shape& shape);
+std::vector<int64_t> squeezed_strides(const Shape& shape, const std::vector<int64_t>& strides);
+
 }  // namespace heed
