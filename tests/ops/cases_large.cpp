@@ -23,6 +23,12 @@ std::vector<OpCase> large_cases() {
   cases.push_back({"matmul", "[128, 96] x [96, 80]", {In({128, 96}), In({96, 80})}, [](Graph&, const Inputs& x) -> Outputs { return {matmul(x[0], x[1])}; }});
   cases.push_back({"matmul", "batched [8, 33, 64] x [8, 48, 64]^T", {In({8, 33, 64}), In({8, 48, 64})},
                    [](Graph&, const Inputs& x) -> Outputs { return {matmul(x[0], x[1], false, true)}; }});
+  // Over a million multiply-adds with the left operand transposed: a weight's gradient, which
+  // the CPU backend runs on oneDNN's sgemm rather than its matmul primitive.
+  cases.push_back({"matmul", "a weight's gradient: [1100, 40]^T x [1100, 30]", {In({1100, 40}), In({1100, 30})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {matmul(x[0], x[1], true, false)}; }});
+  cases.push_back({"matmul", "[1100, 40]^T x [30, 1100]^T", {In({1100, 40}), In({30, 1100})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {matmul(x[0], x[1], true, true)}; }});
   cases.push_back({"embedding", "400 lookups into a [50, 64] table", {In({50, 64}), In::i32({400}, 0, 49)},
                    [](Graph&, const Inputs& x) -> Outputs { return {embedding(x[0], x[1])}; }});
   cases.push_back({"cross_entropy", "[256, 101] with some ignored rows", {In({256, 101}).range(-4, 4), In::i32({256}, -3, 100)},
