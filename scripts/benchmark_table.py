@@ -12,7 +12,8 @@ so it gets 3 timed steps after 1 warm-up. Then PyTorch's resident memory for a t
 --gemm-peak, the GEMM peak and charlm's share of it. Every JSON line goes to --raw.
 
 PyTorch runs under /usr/bin/python3 (Debian's python3-torch) with OpenBLAS, as torch_peer.py
-sets it up. Each measurement is a separate process, so the figures are medians of one run each
+sets it up: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from its environment, so that
+torch_peer.py's own choice of kernels applies. Each measurement is a separate process, so the figures are medians of one run each
 on a machine that may be shared: run it on a quiet machine and compare within one run.
 """
 
@@ -53,11 +54,18 @@ def heed(args, backend, mode, workload, threads):
     return run_json(command, env)[0]
 
 
+def torch_environment():
+    """The environment without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which some machines set to
+    keep older OpenBLAS builds on safe kernels: they would pin PyTorch to slower kernels than
+    torch_peer.py's own choice (AVX-512 where the CPU has it), and the peer gets its best."""
+    return {name: value for name, value in os.environ.items() if name not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+
+
 def torch(args, mode, workload, threads):
     steps = ["--steps", "20", "--warmup", "3"] if mode == "train" else ["--steps", "50", "--warmup", "5"]
     command = [TORCH_PYTHON, os.path.join(args.peer, "torch_peer.py"), "--workload", workload, "--mode", mode,
                "--threads", str(threads)] + steps
-    return run_json(command)[0]
+    return run_json(command, torch_environment())[0]
 
 
 def mb(value):
@@ -91,7 +99,7 @@ def main():
     memory = {}
     for workload in workloads:
         memory[workload] = run_json([TORCH_PYTHON, os.path.join(here, "torch_step_memory.py"), "--workload", workload,
-                                     "--threads", "2", "--peer", args.peer])[0]
+                                     "--threads", "2", "--peer", args.peer], torch_environment())[0]
     raw = list(results.values()) + list(memory.values())
     peak = None
     if args.gemm_peak:
@@ -114,7 +122,8 @@ def main():
 
     first = workloads[0]
     print(f"heed CPU: {results['heed-cpu', 'train', first, 2]['device']}; PyTorch {results['torch', 'train', first, 2]['torch']} "
-          f"with {results['torch', 'train', first, 2]['blas']}.\n")
+          f"with {results['torch', 'train', first, 2]['blas']} "
+          f"(OpenBLAS kernels: {results['torch', 'train', first, 2]['openblas_core']}).\n")
     for mode, title in (("train", "Training step, ms (median)"), ("infer", "Batch-1 inference, ms (median)")):
         print(f"{title}:\n")
         header = "| workload | heed CPU 2 thr | heed CPU 1 thr | PyTorch 2 thr | PyTorch 1 thr |"
