@@ -13,8 +13,9 @@ so it gets 3 timed steps after 1 warm-up. Then PyTorch's resident memory for a t
 
 PyTorch runs under /usr/bin/python3 (Debian's python3-torch) with OpenBLAS, as torch_peer.py
 sets it up: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from its environment, so that
-torch_peer.py's own choice of kernels applies. Each measurement is a separate process, so the figures are medians of one run each
-on a machine that may be shared: run it on a quiet machine and compare within one run.
+torch_peer.py's own choice of kernels applies. Each measurement is a separate process, so the
+figures are medians of one run each on a machine that may be shared: run it on a quiet machine
+and compare within one run.
 """
 
 import argparse
