@@ -92,7 +92,7 @@ CpuProgram::~CpuProgram() {
                                                 100 * entry.first / total));
   std::vector<std::pair<double, std::string>> slowest;
   for (size_t i = 0; i < kernels_.size(); ++i)
-    slowest.emplace_back(kernel_seconds_[i], fmt::format("{:10.3f} ms/run  {}", kernel_seconds_[i] / static_cast<double>(runs_) * 1e3, kernel_names_[i]));
+    slowest.emplace_back(kernel_seconds_[i], fmt::format("{:10.3f} ms/run  #{:<4} {}", kernel_seconds_[i] / static_cast<double>(runs_) * 1e3, i, kernel_names_[i]));
   std::sort(lines.rbegin(), lines.rend());
   std::sort(slowest.rbegin(), slowest.rend());
   fmt::print(stderr, "cpu backend profile: {} kernels, {} runs, {:.3f} ms/run\n", kernels_.size(), runs_, total / static_cast<double>(runs_) * 1e3);
