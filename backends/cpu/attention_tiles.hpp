@@ -48,24 +48,52 @@ HEED_INLINE void exp_le0(Lanes& x) {
   x = underflow ? Lanes{} : y * power;
 }
 
+// Lanes halved until one is left: four dependent steps instead of fifteen. The order is fixed,
+// so a sum has the same bits wherever it is formed.
 HEED_INLINE float horizontal_sum(const Lanes& v) {
-  float total = 0;
-  for (int64_t l = 0; l < lanes; ++l) total += v[l];
-  return total;
+  using Half = float __attribute__((vector_size(32)));
+  using Quarter = float __attribute__((vector_size(16)));
+  const Half eight = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  const Quarter four = __builtin_shufflevector(eight, eight, 0, 1, 2, 3) + __builtin_shufflevector(eight, eight, 4, 5, 6, 7);
+  return (four[0] + four[2]) + (four[1] + four[3]);
 }
 
 HEED_INLINE float horizontal_max(const Lanes& v) {
-  float top = v[0];
-  for (int64_t l = 1; l < lanes; ++l) top = v[l] > top ? v[l] : top;
-  return top;
+  using Half = float __attribute__((vector_size(32)));
+  using Quarter = float __attribute__((vector_size(16)));
+  const Half low = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), high = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  const Half eight = high > low ? high : low;
+  const Quarter a = __builtin_shufflevector(eight, eight, 0, 1, 2, 3), b = __builtin_shufflevector(eight, eight, 4, 5, 6, 7);
+  const Quarter four = b > a ? b : a;
+  const float x = four[2] > four[0] ? four[2] : four[0], y = four[3] > four[1] ? four[3] : four[1];
+  return y > x ? y : x;
+}
+
+// The 16 x 16 block of x at rows `stride` floats apart, transposed into rows of t `t_stride`
+// floats apart: four rounds of interleaving each row j with row j + 8 take a square of 16 to its
+// transpose, in registers, where element-wise copies cost a load and a store each.
+HEED_INLINE void transpose_block(const float* __restrict x, int64_t stride, float* __restrict t, int64_t t_stride) {
+  Lanes v[lanes], next[lanes];
+  for (int64_t r = 0; r < lanes; ++r) load(v[r], x + r * stride);
+  for (int round = 0; round < 4; ++round) {
+    for (int64_t j = 0; j < lanes / 2; ++j) {
+      next[2 * j] = __builtin_shufflevector(v[j], v[j + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      next[2 * j + 1] = __builtin_shufflevector(v[j], v[j + 8], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    }
+    for (int64_t j = 0; j < lanes; ++j) v[j] = next[j];
+  }
+  for (int64_t d = 0; d < lanes; ++d) store(t + d * t_stride, v[d]);
 }
 
 // A tile of `cols` rows of x (`stride` floats apart, `width` wide) transposed into
 // t [width][key_tile], zero-padded.
 HEED_INLINE void transpose_tile(const float* __restrict x, int64_t stride, int64_t cols, int64_t width, float* __restrict t) {
+  const int64_t full_columns = width % lanes == 0 ? cols / lanes * lanes : 0;
+  for (int64_t c = 0; c < full_columns; c += lanes)
+    for (int64_t d = 0; d < width; d += lanes) transpose_block(x + c * stride + d, stride, t + d * key_tile + c, key_tile);
   for (int64_t d = 0; d < width; ++d) {
     float* column = t + d * key_tile;
-    for (int64_t c = 0; c < cols; ++c) column[c] = x[c * stride + d];
+    for (int64_t c = full_columns; c < cols; ++c) column[c] = x[c * stride + d];
     for (int64_t c = cols; c < key_tile; ++c) column[c] = 0;
   }
 }
