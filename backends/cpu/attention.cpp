@@ -89,6 +89,8 @@ struct Problem {
   int64_t key_tiles() const { return (keys + key_tile - 1) / key_tile; }
   // Keys [0, end) are all a query tile can see (a causal tile stops at its last row's diagonal).
   int64_t visible_keys(int64_t i0, int64_t rows) const { return causal ? std::clamp<int64_t>(i0 + rows + offset, 0, keys) : keys; }
+  // The causal band of the (query tile at i0, key tile at j0).
+  Band band(int64_t i0, int64_t j0) const { return causal ? Band{i0 + offset - j0 + 1} : Band{}; }
 };
 
 // One thread's tiles, in floats; every part starts on a 64-byte line.
@@ -117,6 +119,15 @@ struct ScratchLayout {
   }
 };
 
+// The terms of a sum over a key tile's columns that the query rows [r, r + k) need, and of a sum
+// over a query tile's rows that the key columns [c, c + k) need.
+HEED_INLINE auto key_terms(const Band& band, int64_t cols) {
+  return [band, cols](int64_t r, int64_t k) { return Terms{0, std::min(cols, band.visible(r + k - 1))}; };
+}
+HEED_INLINE auto query_terms(const Band& band, int64_t rows) {
+  return [band, rows](int64_t c, int64_t) { return Terms{std::min(rows, band.first_row(c)), rows}; };
+}
+
 // A scalar exp for the per-row rescaling factors (exp of a maximum's change, <= 0).
 HEED_INLINE float rescaling(float from, float to) { return from == no_key ? 0.0f : std::exp(from - to); }
 
@@ -124,7 +135,7 @@ HEED_INLINE float rescaling(float from, float to) { return from == no_key ? 0.0f
 // the last key.
 HEED_INLINE void score_tile(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t j0, int64_t cols, const float* kt, int64_t width,
                             float* s) {
-  rows_times_tile(p.q.at(b, i0), p.q.stride(), rows, width, kt, p.scale, s);
+  rows_times_tile(p.q.at(b, i0), p.q.stride(), rows, width, kt, p.scale, s, p.band(i0, j0));
   // Only tiles at the last key, on the causal diagonal or under a mask need fixing up.
   const bool on_diagonal = p.causal && j0 + cols - 1 > i0 + p.offset;
   if (cols == key_tile && !on_diagonal && !p.mask.present()) return;
@@ -190,7 +201,8 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
       sum[r] = sum[r] * rescale[r] + exp_tile(row, next, 1.0f);
       top[r] = next;
     }
-    accumulate<FixedValueWidth>(acc, value_width, rescale, 1, s, key_tile, 1, p.v.at(b, j0), p.v.stride(), cols, rows, value_width);
+    accumulate<FixedValueWidth>(acc, value_width, rescale, 1, s, key_tile, 1, p.v.at(b, j0), p.v.stride(), key_terms(p.band(i0, j0), cols), rows,
+                                value_width);
   }
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = b * p.queries + i0 + r;
@@ -238,7 +250,8 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
         sum[i] = sum[i] * rescale[r] + exp_tile(row, next, 1.0f);
         top[i] = next;
       }
-      accumulate<FixedValueWidth>(p.out.at(b, i0), p.out.stride(), rescale, 1, s, key_tile, 1, v, p.v.stride(), cols, rows, value_width);
+      accumulate<FixedValueWidth>(p.out.at(b, i0), p.out.stride(), rescale, 1, s, key_tile, 1, v, p.v.stride(), key_terms(p.band(i0, j0), cols),
+                                  rows, value_width);
     }
   }
   for (int64_t i = 0; i < p.queries; ++i) {
@@ -256,9 +269,9 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
 
 // p_ij = exp(s_ij - max_i) / sum_i, 0 on fully masked rows; ds_ij = p_ij (dp_ij - D_i), which is
 // 0 where s_ij was masked since p_ij is.
-HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_t i0, int64_t rows, const float* vt, int64_t value_width,
-                                             float* s, float* ds) {
-  rows_times_tile(p.dout.at(b, i0), p.dout.stride(), rows, value_width, vt, 1.0f, ds);
+HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t j0, const float* vt,
+                                             int64_t value_width, float* s, float* ds) {
+  rows_times_tile(p.dout.at(b, i0), p.dout.stride(), rows, value_width, vt, 1.0f, ds, p.band(i0, j0));
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t at = b * p.queries + i0 + r;
     float* pr = s + r * key_tile;
@@ -360,10 +373,13 @@ HEED_INLINE void key_tile_gradients(const Problem& p, int64_t b, int64_t j0, flo
   for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
     const int64_t rows = std::min(query_tile, p.queries - i0);
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
-    weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
-    accumulate<FixedValueWidth>(dv, value_width, &one, 0, s, 1, key_tile, p.dout.at(b, i0), p.dout.stride(), rows, cols, value_width);
-    accumulate<FixedWidth>(dk, width, &one, 0, ds, 1, key_tile, p.q.at(b, i0), p.q.stride(), rows, cols, width);
-    if (with_dq) accumulate<FixedWidth>(p.dq.at(b, i0), p.dq.stride(), &one, 0, ds, key_tile, 1, k, p.k.stride(), cols, rows, width);
+    weights_and_score_gradients(p, b, i0, rows, j0, vt, value_width, s, ds);
+    const Band band = p.band(i0, j0);
+    accumulate<FixedValueWidth>(dv, value_width, &one, 0, s, 1, key_tile, p.dout.at(b, i0), p.dout.stride(), query_terms(band, rows), cols,
+                                value_width);
+    accumulate<FixedWidth>(dk, width, &one, 0, ds, 1, key_tile, p.q.at(b, i0), p.q.stride(), query_terms(band, rows), cols, width);
+    if (with_dq)
+      accumulate<FixedWidth>(p.dq.at(b, i0), p.dq.stride(), &one, 0, ds, key_tile, 1, k, p.k.stride(), key_terms(band, cols), rows, width);
   }
   const float uniform = 1.0f / static_cast<float>(p.keys);
   for (int64_t i = 0; i < p.queries; ++i) {
@@ -398,8 +414,8 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
     transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
     transpose_tile(p.v.at(b, j0), p.v.stride(), cols, value_width, vt);
     score_tile(p, b, i0, rows, j0, cols, kt, width, s);
-    weights_and_score_gradients(p, b, i0, rows, vt, value_width, s, ds);
-    accumulate<FixedWidth>(dq, width, &one, 0, ds, key_tile, 1, p.k.at(b, j0), p.k.stride(), cols, rows, width);
+    weights_and_score_gradients(p, b, i0, rows, j0, vt, value_width, s, ds);
+    accumulate<FixedWidth>(dq, width, &one, 0, ds, key_tile, 1, p.k.at(b, j0), p.k.stride(), key_terms(p.band(i0, j0), cols), rows, width);
   }
   for (int64_t r = 0; r < rows; ++r) {
     float* out = p.dq.at(b, i0 + r);

@@ -6,6 +6,7 @@
 // always inlined into the task functions, which are compiled once per instruction set
 // (target_clones), so the same source becomes AVX-512, AVX2 or SSE2 code. Vectors are passed by
 // reference: by value their ABI would differ between those clones (GCC's -Wpsabi).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -98,30 +99,54 @@ HEED_INLINE void transpose_tile(const float* __restrict x, int64_t stride, int64
   }
 }
 
-// s[r][c] = scale * a_r . bt[:, c] for r < rows and every c of the tile, a_r = a + r * a_stride:
-// the tile's scores (a = q, bt = k^T) or dp (a = do, bt = v^T, scale 1). Rows rows at a time
-// share the loads of bt; each element is the same sequential sum over d whatever the grouping.
-template <int Rows>
+// The causal band of a (query tile, key tile): row r of the tile sees its first
+// min(key_tile, max(0, start + r)) columns (start = i0 + Tk - Tq - j0 + 1 for a causal tile,
+// key_tile for one that sees every key). Products and sums leave out what lies past the band:
+// those scores are masked there and their weights exactly 0.
+struct Band {
+  int64_t start = key_tile;
+  int64_t visible(int64_t r) const { return std::clamp<int64_t>(start + r, 0, key_tile); }
+  int64_t first_row(int64_t c) const { return std::max<int64_t>(0, c - start + 1); }  // the first row that sees column c
+};
+
+// s[r][c] = scale * a_r . bt[:, c] for r < Rows and the first Vectors * 16 columns of the tile,
+// 0 in the rest, a_r = a + r * a_stride: the tile's scores (a = q, bt = k^T) or dp (a = do,
+// bt = v^T, scale 1). Rows rows at a time share the loads of bt; each element is the same
+// sequential sum over d whatever the grouping.
+template <int Rows, int64_t Vectors>
 HEED_INLINE void rows_times_tile_block(const float* __restrict a, int64_t a_stride, int64_t depth, const float* __restrict bt, float scale,
                                        float* __restrict s) {
   Lanes sum[Rows][tile_vectors] = {};
   for (int64_t d = 0; d < depth; ++d) {
     Lanes b[tile_vectors];
-    for (int64_t k = 0; k < tile_vectors; ++k) load(b[k], bt + d * key_tile + k * lanes);
+    for (int64_t k = 0; k < Vectors; ++k) load(b[k], bt + d * key_tile + k * lanes);
     for (int r = 0; r < Rows; ++r) {
       const float x = a[r * a_stride + d];
-      for (int64_t k = 0; k < tile_vectors; ++k) sum[r][k] += x * b[k];
+      for (int64_t k = 0; k < Vectors; ++k) sum[r][k] += x * b[k];
     }
   }
   for (int r = 0; r < Rows; ++r)
-    for (int64_t k = 0; k < tile_vectors; ++k) store(s + r * key_tile + k * lanes, sum[r][k] * scale);
+    for (int64_t k = 0; k < tile_vectors; ++k) store(s + r * key_tile + k * lanes, k < Vectors ? sum[r][k] * scale : Lanes{});
+}
+
+// rows_times_tile_block over the vectors a block of rows whose last sees `visible` columns needs.
+template <int Rows>
+HEED_INLINE void rows_times_tile_visible(const float* __restrict a, int64_t a_stride, int64_t depth, const float* __restrict bt, float scale,
+                                         float* __restrict s, int64_t visible) {
+  switch ((visible + lanes - 1) / lanes) {
+    case 0: rows_times_tile_block<Rows, 0>(a, a_stride, depth, bt, scale, s); break;
+    case 1: rows_times_tile_block<Rows, 1>(a, a_stride, depth, bt, scale, s); break;
+    case 2: rows_times_tile_block<Rows, 2>(a, a_stride, depth, bt, scale, s); break;
+    case 3: rows_times_tile_block<Rows, 3>(a, a_stride, depth, bt, scale, s); break;
+    default: rows_times_tile_block<Rows, tile_vectors>(a, a_stride, depth, bt, scale, s);
+  }
 }
 
 HEED_INLINE void rows_times_tile(const float* __restrict a, int64_t a_stride, int64_t rows, int64_t depth, const float* __restrict bt,
-                                 float scale, float* __restrict s) {
+                                 float scale, float* __restrict s, const Band& band) {
   int64_t r = 0;
-  for (; r + 4 <= rows; r += 4) rows_times_tile_block<4>(a + r * a_stride, a_stride, depth, bt, scale, s + r * key_tile);
-  for (; r < rows; ++r) rows_times_tile_block<1>(a + r * a_stride, a_stride, depth, bt, scale, s + r * key_tile);
+  for (; r + 4 <= rows; r += 4) rows_times_tile_visible<4>(a + r * a_stride, a_stride, depth, bt, scale, s + r * key_tile, band.visible(r + 3));
+  for (; r < rows; ++r) rows_times_tile_visible<1>(a + r * a_stride, a_stride, depth, bt, scale, s + r * key_tile, band.visible(r));
 }
 
 HEED_INLINE float tile_maximum(const float* row) {
@@ -152,21 +177,27 @@ HEED_INLINE float exp_sum(const float* row, float shift, float* out = nullptr, f
 // row[c] = exp(row[c] - shift) * factor; returns the sum of exp(row[c] - shift).
 HEED_INLINE float exp_tile(float* row, float shift, float factor) { return exp_sum(row, shift, row, factor); }
 
-// For each r < Rows: y_r[0, Width) = y_r * keep_r + sum over i < n of c_r[i * stride] * x_i, where
-// y_r = y + r * y_step, c_r = coefficient + r * coefficient_step, keep_r = keep[r * keep_step] and
-// x_i = x + i * x_stride: rows of p v, ds k, p^T do or ds^T q. The Rows rows share each load of x_i
-// (one load per Rows multiply-adds instead of one per multiply-add), and narrow rows keep two
-// partial sums each so that the multiply-adds do not wait on each other. A row's sum is formed
-// the same way whatever Rows is, so it has the same bits in a block or alone.
+// Which terms [begin, end) of a sum a block of output rows needs; the others are zero.
+struct Terms {
+  int64_t begin, end;
+};
+
+// For each r < Rows: y_r[0, Width) = y_r * keep_r + sum over i in terms of c_r[i * stride] * x_i,
+// where y_r = y + r * y_step, c_r = coefficient + r * coefficient_step, keep_r = keep[r * keep_step]
+// and x_i = x + i * x_stride: rows of p v, ds k, p^T do or ds^T q. The Rows rows share each load
+// of x_i (one load per Rows multiply-adds instead of one per multiply-add), and narrow rows keep
+// two partial sums each, even terms in one and odd in the other, so that the multiply-adds do not
+// wait on each other. The terms left out are zeros, so a row's sum has the same bits in a block or
+// alone, with its band or without.
 template <int64_t Width, int Rows>
 HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const float* __restrict keep, int64_t keep_step,
                                  const float* __restrict coefficient, int64_t coefficient_step, int64_t stride, const float* __restrict x,
-                                 int64_t x_stride, int64_t n) {
+                                 int64_t x_stride, Terms terms) {
   constexpr int64_t vectors = Width / lanes;
   constexpr int chains = vectors >= 4 ? 1 : 2;
   Lanes sum[Rows][chains][vectors] = {};
-  int64_t i = 0;
-  for (; i + chains <= n; i += chains)
+  int64_t i = terms.begin / chains * chains;
+  for (; i + chains <= terms.end; i += chains)
     for (int chain = 0; chain < chains; ++chain) {
       Lanes v[vectors];
       for (int64_t k = 0; k < vectors; ++k) load(v[k], x + (i + chain) * x_stride + k * lanes);
@@ -175,7 +206,7 @@ HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const floa
         for (int64_t k = 0; k < vectors; ++k) sum[r][chain][k] += a * v[k];
       }
     }
-  for (; i < n; ++i) {
+  for (; i < terms.end; ++i) {
     Lanes v[vectors];
     for (int64_t k = 0; k < vectors; ++k) load(v[k], x + i * x_stride + k * lanes);
     for (int r = 0; r < Rows; ++r) {
@@ -193,25 +224,27 @@ HEED_INLINE void accumulate_rows(float* __restrict y, int64_t y_step, const floa
 }
 
 // accumulate_rows for `count` rows, four at a time, of any width w (FixedWidth when it is a
-// multiple of 16 known at compile time, else a plain loop).
-template <int64_t FixedWidth>
+// multiple of 16 known at compile time, else a plain loop). terms_of(r, k) gives the terms the
+// rows [r, r + k) need.
+template <int64_t FixedWidth, class TermsOf>
 HEED_INLINE void accumulate(float* __restrict y, int64_t y_step, const float* keep, int64_t keep_step, const float* __restrict coefficient,
-                            int64_t coefficient_step, int64_t stride, const float* __restrict x, int64_t x_stride, int64_t n, int64_t count,
-                            int64_t w) {
+                            int64_t coefficient_step, int64_t stride, const float* __restrict x, int64_t x_stride, const TermsOf& terms_of,
+                            int64_t count, int64_t w) {
   if constexpr (FixedWidth > 0 && FixedWidth % lanes == 0) {
     int64_t r = 0;
     for (; r + 4 <= count; r += 4)
       accumulate_rows<FixedWidth, 4>(y + r * y_step, y_step, keep + r * keep_step, keep_step, coefficient + r * coefficient_step,
-                                     coefficient_step, stride, x, x_stride, n);
+                                     coefficient_step, stride, x, x_stride, terms_of(r, 4));
     for (; r < count; ++r)
       accumulate_rows<FixedWidth, 1>(y + r * y_step, y_step, keep + r * keep_step, keep_step, coefficient + r * coefficient_step,
-                                     coefficient_step, stride, x, x_stride, n);
+                                     coefficient_step, stride, x, x_stride, terms_of(r, 1));
   } else {
     for (int64_t r = 0; r < count; ++r) {
       float* yr = y + r * y_step;
       const float* cr = coefficient + r * coefficient_step;
+      const Terms terms = terms_of(r, 1);
       for (int64_t e = 0; e < w; ++e) yr[e] *= keep[r * keep_step];
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = terms.begin; i < terms.end; ++i) {
         const float a = cr[i * stride];
         const float* xi = x + i * x_stride;
         for (int64_t e = 0; e < w; ++e) yr[e] += a * xi[e];
