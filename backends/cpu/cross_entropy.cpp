@@ -14,20 +14,54 @@ namespace {
 
 bool counts(int64_t target, int64_t ignore_index, int64_t classes) { return target != ignore_index && target >= 0 && target < classes; }
 
-// The sum of exp(x[j] - x[top]) over every j but top, with x[top] a largest element: all its
-// terms are positive, so a float sum keeps the digits that log1p needs. Written as plain loops
-// over selects, so that they vectorise for the instruction set the loader picks.
+// The sum of exp(x[j] - x[top]) over every j but top, with x[top] the first largest element: all
+// its terms are positive, so a float sum keeps the digits that log1p needs. Both the maximum and
+// the sum run in 16 lanes (lane l takes the elements j = l mod 16), combined in a fixed order
+// at the end: a single running float sum or maximum is a dependency chain the compiler may not
+// reorder, which left the loops scalar. The loops are plain code over selects, so that they
+// vectorise for the instruction set the loader picks.
+constexpr int64_t lanes = 16;
+
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float sum_of_others(const float* x, int64_t width, int64_t& top) {
+  const int64_t full = width / lanes * lanes;
   float largest = x[0];
-  for (int64_t j = 1; j < width; ++j) largest = x[j] > largest ? x[j] : largest;
+  if (full > 0) {
+    float lane_max[lanes];
+    for (int64_t l = 0; l < lanes; ++l) lane_max[l] = x[l];
+    for (int64_t j = lanes; j < full; j += lanes)
+      for (int64_t l = 0; l < lanes; ++l) lane_max[l] = x[j + l] > lane_max[l] ? x[j + l] : lane_max[l];
+    for (int64_t l = 0; l < lanes; ++l) largest = lane_max[l] > largest ? lane_max[l] : largest;
+  }
+  for (int64_t j = full; j < width; ++j) largest = x[j] > largest ? x[j] : largest;
   top = 0;
   while (top + 1 < width && !(x[top] == largest)) ++top;
-  float rest = 0;
-  for (int64_t j = 0; j < width; ++j) {
+  float lane_sum[lanes] = {};
+  for (int64_t j = 0; j < full; j += lanes)
+    for (int64_t l = 0; l < lanes; ++l) {
+      const float term = vector_math::exp(x[j + l] - largest);
+      lane_sum[l] += j + l == top ? 0.0f : term;
+    }
+  for (int64_t half = lanes / 2; half > 0; half /= 2)
+    for (int64_t l = 0; l < half; ++l) lane_sum[l] += lane_sum[l + half];
+  float rest = lane_sum[0];
+  for (int64_t j = full; j < width; ++j) {
     const float term = vector_math::exp(x[j] - largest);
     rest += j == top ? 0.0f : term;
   }
   return rest;
+}
+
+// The sum of p[j] over every j but `skip`, in the same 16 lanes.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float sum_except(const float* p, int64_t width, int64_t skip) {
+  const int64_t full = width / lanes * lanes;
+  float lane_sum[lanes] = {};
+  for (int64_t j = 0; j < full; j += lanes)
+    for (int64_t l = 0; l < lanes; ++l) lane_sum[l] += j + l == skip ? 0.0f : p[j + l];
+  for (int64_t half = lanes / 2; half > 0; half /= 2)
+    for (int64_t l = 0; l < half; ++l) lane_sum[l] += lane_sum[l + half];
+  float total = lane_sum[0];
+  for (int64_t j = full; j < width; ++j) total += j == skip ? 0.0f : p[j];
+  return total;
 }
 
 // mean over counted rows of logsumexp(row) - row[target]; 0 when no row counts. Computed per
@@ -74,7 +108,10 @@ class CrossEntropyKernel final : public Kernel {
 };
 
 // dlogits = dloss (softmax(row) - one_hot(target)) / count on counted rows, 0 elsewhere: the
-// softmax is written straight into dlogits, then scaled in place.
+// softmax is written straight into dlogits, then scaled in place. At the target, p - 1 is taken
+// as minus the sum of the other probabilities: all positive, so it keeps its digits when a
+// confident row's p is within a few ulp of 1, where the subtraction would cancel (as the Vulkan
+// shader does).
 class CrossEntropyBackwardKernel final : public Kernel {
  public:
   CrossEntropyBackwardKernel(const CompileContext& context, const std::byte* logits, const int32_t* targets, const float* dloss, float* dlogits,
@@ -99,8 +136,9 @@ class CrossEntropyBackwardKernel final : public Kernel {
           std::memset(dx, 0, static_cast<size_t>(rows_.width) * sizeof(float));
           continue;
         }
+        const float others = sum_except(dx, rows_.width, target);
         for (int64_t i = 0; i < rows_.width; ++i) dx[i] *= scale;
-        dx[target] -= scale;
+        dx[target] = -scale * others;
       }
     });
   }

@@ -2,6 +2,8 @@
 // cross-entropy, and the composites built from them (dropout, one_hot, attention).
 #include "cases.hpp"
 
+#include <cmath>
+
 namespace heed::test {
 
 namespace {
@@ -74,6 +76,19 @@ std::vector<OpCase> nn_cases() {
   cases.push_back({"cross_entropy", "a single row of rank 1", {In({37}).range(-5, 5), In::i32({}, 0, 36)},
                    [](Graph&, const Inputs& x) -> Outputs { return {cross_entropy(x[0], x[1])}; }});
   cases.push_back({"cross_entropy", "large logits", {In({4, 6}).range(-60, 60), In::i32({4}, 0, 5)},
+                   [](Graph&, const Inputs& x) -> Outputs { return {cross_entropy(x[0], x[1])}; }});
+  // A confident prediction: each row's target 12 above the others in [-1, 1], a loss near 3e-4,
+  // whose digits a float log-softmax (12.0003 - 12) would lose; rows of 50 cover the 16-lane
+  // sums and their tail.
+  const std::vector<double> confident = [] {
+    const std::vector<int64_t> targets{7, 23, 49};
+    std::vector<double> logits(3 * 50);
+    for (size_t i = 0; i < logits.size(); ++i) logits[i] = std::sin(0.7 * static_cast<double>(i));
+    for (size_t row = 0; row < targets.size(); ++row) logits[row * 50 + static_cast<size_t>(targets[row])] = 12;
+    return logits;
+  }();
+  cases.push_back({"cross_entropy", "a confident prediction keeps the digits of its small loss",
+                   {In({3, 50}).values(confident), In::i32({3}, 0, 0).values({7, 23, 49})},
                    [](Graph&, const Inputs& x) -> Outputs { return {cross_entropy(x[0], x[1])}; }});
 
   // dropout draws its mask from the graph's random counter: the same on the reference and backends.
