@@ -70,6 +70,7 @@ TEST_CASE("fused attention matches the unfused graph within 1e-5 relative, forwa
       {"plain", {2, 3, 37, 16}, {2, 3, 45, 16}, {2, 3, 45, 8}, false, false},
       {"causal", {2, 2, 130, 32}, {2, 2, 130, 32}, {2, 2, 130, 32}, true, false},
       {"causal, fewer queries than keys", {3, 20, 16}, {3, 70, 16}, {3, 70, 16}, true, false},
+      {"causal, more queries than keys: the first rows see no key", {3, 70, 16}, {3, 20, 16}, {3, 20, 16}, true, false},
       {"masked", {2, 2, 33, 16}, {2, 2, 71, 16}, {2, 2, 71, 16}, false, true},
       {"masked and causal", {2, 2, 66, 16}, {2, 2, 66, 16}, {2, 2, 66, 16}, true, true},
       {"causal, many batch elements", {4, 8, 50, 16}, {4, 8, 50, 16}, {4, 8, 50, 16}, true, false},
