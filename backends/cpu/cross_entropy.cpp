@@ -15,11 +15,10 @@ namespace {
 bool counts(int64_t target, int64_t ignore_index, int64_t classes) { return target != ignore_index && target >= 0 && target < classes; }
 
 // The sum of exp(x[j] - x[top]) over every j but top, with x[top] the first largest element: all
-// its terms are positive, so a float sum keeps the digits that log1p needs. Both the maximum and
-// the sum run in 16 lanes (lane l takes the elements j = l mod 16), combined in a fixed order
-// at the end: a single running float sum or maximum is a dependency chain the compiler may not
-// reorder, which left the loops scalar. The loops are plain code over selects, so that they
-// vectorise for the instruction set the loader picks.
+// its terms are positive, so a float sum keeps the digits that log1p needs. The maximum runs in
+// 16 lanes too, as vector_math::lane_sum does the sum: a single running maximum is a chain the
+// compiler may not reorder. The loops are plain code over selects, so that they vectorise for
+// the instruction set the loader picks.
 constexpr int64_t lanes = 16;
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float sum_of_others(const float* x, int64_t width, int64_t& top) {
@@ -35,33 +34,15 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) fl
   for (int64_t j = full; j < width; ++j) largest = x[j] > largest ? x[j] : largest;
   top = 0;
   while (top + 1 < width && !(x[top] == largest)) ++top;
-  float lane_sum[lanes] = {};
-  for (int64_t j = 0; j < full; j += lanes)
-    for (int64_t l = 0; l < lanes; ++l) {
-      const float term = vector_math::exp(x[j + l] - largest);
-      lane_sum[l] += j + l == top ? 0.0f : term;
-    }
-  for (int64_t half = lanes / 2; half > 0; half /= 2)
-    for (int64_t l = 0; l < half; ++l) lane_sum[l] += lane_sum[l + half];
-  float rest = lane_sum[0];
-  for (int64_t j = full; j < width; ++j) {
+  return vector_math::lane_sum(width, [&](int64_t j) {
     const float term = vector_math::exp(x[j] - largest);
-    rest += j == top ? 0.0f : term;
-  }
-  return rest;
+    return j == top ? 0.0f : term;
+  });
 }
 
-// The sum of p[j] over every j but `skip`, in the same 16 lanes.
+// The sum of p[j] over every j but `skip`.
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float sum_except(const float* p, int64_t width, int64_t skip) {
-  const int64_t full = width / lanes * lanes;
-  float lane_sum[lanes] = {};
-  for (int64_t j = 0; j < full; j += lanes)
-    for (int64_t l = 0; l < lanes; ++l) lane_sum[l] += j + l == skip ? 0.0f : p[j + l];
-  for (int64_t half = lanes / 2; half > 0; half /= 2)
-    for (int64_t l = 0; l < half; ++l) lane_sum[l] += lane_sum[l + half];
-  float total = lane_sum[0];
-  for (int64_t j = full; j < width; ++j) total += j == skip ? 0.0f : p[j];
-  return total;
+  return vector_math::lane_sum(width, [&](int64_t j) { return j == skip ? 0.0f : p[j]; });
 }
 
 // mean over counted rows of logsumexp(row) - row[target]; 0 when no row counts. Computed per

@@ -5,6 +5,7 @@
 #include "dnnl_support.hpp"
 #include "parallel.hpp"
 #include "rows.hpp"
+#include "vector_math.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -12,24 +13,6 @@
 namespace heed::cpu {
 
 namespace {
-
-// Sum of term(i) for i < length in 16 float lanes, which the compiler keeps in one vector
-// register; rows are short enough (a feature dimension) for float partial sums.
-template <typename Term>
-[[gnu::always_inline]] inline float lane_sum(int64_t length, const Term& term) {
-  constexpr int64_t lanes = 16;
-  std::array<float, lanes> partial{};
-  int64_t i = 0;
-  for (; i + lanes <= length; i += lanes)
-    for (int64_t l = 0; l < lanes; ++l) partial[static_cast<size_t>(l)] += term(i + l);
-  // Halving the lanes in four steps: summed one after another they were a chain of 16 dependent
-  // adds per row, four times a row.
-  for (int64_t half = lanes / 2; half > 0; half /= 2)
-    for (int64_t l = 0; l < half; ++l) partial[static_cast<size_t>(l)] += partial[static_cast<size_t>(l + half)];
-  float total = partial[0];
-  for (; i < length; ++i) total += term(i);
-  return total;
-}
 
 // With xhat = (x - mean) rstd and g = dy weight: dx = rstd (g - mean(g) - xhat mean(g xhat)), for
 // the rows [begin, end). Compiled once per instruction set (the library is built for any x86-64),
@@ -49,11 +32,11 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
       for (int64_t i = 0; i < width; ++i) dx[i] = dy[i] * weight[i];
     const float* g_values = weighted ? dx : dy;
     auto g = [&](int64_t i) { return g_values[i]; };
-    const float mean = lane_sum(width, [&](int64_t i) { return x[i]; }) * inverse_width;
-    const float variance = lane_sum(width, [&](int64_t i) { return (x[i] - mean) * (x[i] - mean); }) * inverse_width;
+    const float mean = vector_math::lane_sum(width, [&](int64_t i) { return x[i]; }) * inverse_width;
+    const float variance = vector_math::lane_sum(width, [&](int64_t i) { return (x[i] - mean) * (x[i] - mean); }) * inverse_width;
     const float rstd = 1.0f / std::sqrt(variance + eps);
-    const float g_mean = lane_sum(width, g) * inverse_width;
-    const float g_xhat_mean = lane_sum(width, [&](int64_t i) { return g(i) * (x[i] - mean); }) * rstd * inverse_width;
+    const float g_mean = vector_math::lane_sum(width, g) * inverse_width;
+    const float g_xhat_mean = vector_math::lane_sum(width, [&](int64_t i) { return g(i) * (x[i] - mean); }) * rstd * inverse_width;
     for (int64_t i = 0; i < width; ++i) dx[i] = rstd * (g(i) - g_mean - (x[i] - mean) * rstd * g_xhat_mean);
   }
 }

@@ -3,6 +3,7 @@
 // no branch, every special case a select. The fused pointwise kernel (pointwise_kernel.cpp) uses
 // them where oneDNN's jitted eltwise primitives would each cost a launch. Accuracy is within a
 // few ulp (Cephes' single-precision polynomials), as oneDNN's own kernels are.
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -83,5 +84,24 @@ inline NormalDistribution normal_distribution(float x) {
 }
 
 inline float normal_cdf(float x) { return normal_distribution(x).cdf; }
+
+// The sum of term(i) for i < length in 16 float lanes (lane l takes i = l mod 16), which the
+// compiler keeps in one vector register, then the lanes halved in four steps and the tail
+// added: a fixed order, so the same bits at any thread count. A single running float sum is a
+// chain the compiler may not reorder, which keeps such loops scalar. Partial sums in float suit
+// short rows (a feature dimension, a vocabulary).
+template <typename Term>
+[[gnu::always_inline]] inline float lane_sum(int64_t length, const Term& term) {
+  constexpr int64_t lanes = 16;
+  std::array<float, lanes> partial{};
+  int64_t i = 0;
+  for (; i + lanes <= length; i += lanes)
+    for (int64_t l = 0; l < lanes; ++l) partial[static_cast<size_t>(l)] += term(i + l);
+  for (int64_t half = lanes / 2; half > 0; half /= 2)
+    for (int64_t l = 0; l < half; ++l) partial[static_cast<size_t>(l)] += partial[static_cast<size_t>(l + half)];
+  float total = partial[0];
+  for (; i < length; ++i) total += term(i);
+  return total;
+}
 
 }  // namespace heed::cpu::vector_math
