@@ -1,4 +1,4 @@
-#include "config.hpp"
+#include <heed/models/config.hpp>
 
 #include <nlohmann/json.hpp>
 

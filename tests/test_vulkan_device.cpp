@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 #include <heed/heed.hpp>
+#include <heed/backend/module.hpp>
 
 #include <dlfcn.h>
 

@@ -25,7 +25,7 @@
 #include "kernel.hpp"
 #include "parallel.hpp"
 
-#include <heed/attention_layout.hpp>
+#include <heed/backend/attention_layout.hpp>
 #include <heed/ops.hpp>
 
 #include <algorithm>

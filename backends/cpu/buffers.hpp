@@ -2,7 +2,7 @@
 // Where a compiled program's values live: one arena for the intermediates (offsets from the
 // plan), and a buffer of its own for every parameter, state, input and constant.
 #include <heed/graph.hpp>
-#include <heed/plan.hpp>
+#include <heed/backend/plan.hpp>
 
 #include <cstddef>
 #include <memory>

@@ -1,7 +1,7 @@
 // The module's entry point and the Backend it creates.
 #include "program.hpp"
 
-#include <heed/backend.hpp>
+#include <heed/backend/module.hpp>
 
 #include <fstream>
 #include <string>

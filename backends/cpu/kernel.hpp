@@ -6,8 +6,8 @@
 
 #include <heed/error.hpp>
 #include <heed/graph.hpp>
-#include <heed/masked_softmax_pattern.hpp>
-#include <heed/plan.hpp>
+#include <heed/backend/masked_softmax_pattern.hpp>
+#include <heed/backend/plan.hpp>
 
 #include <dnnl.hpp>
 
@@ -116,7 +116,7 @@ struct FusedKernel {
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position);
 // A run of pointwise nodes starting at `position` as one kernel (fusion.cpp).
 std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t position);
-// The masked, scaled softmaxes of the schedule (heed/masked_softmax_pattern.hpp) by the
+// The masked, scaled softmaxes of the schedule (heed/backend/masked_softmax_pattern.hpp) by the
 // softmax's position, and the kernel that runs one there (masked_softmax.cpp).
 std::map<size_t, MaskedSoftmax> find_masked_softmaxes(const CompileContext& context);
 FusedKernel masked_softmax_kernel(const CompileContext& context, size_t position, const MaskedSoftmax& pattern);

@@ -1,4 +1,4 @@
-// The softmax of scaled, masked scores as one kernel (heed/masked_softmax_pattern.hpp): per row,
+// The softmax of scaled, masked scores as one kernel (heed/backend/masked_softmax_pattern.hpp): per row,
 // the scores scaled and filled where a mask is zero, then max-subtracted and normalised, all in
 // the output row. Unfused, the mul and each where write the whole [rows, cols] once more and the
 // softmax reads it back.
@@ -6,7 +6,7 @@
 #include "parallel.hpp"
 #include "vector_math.hpp"
 
-#include <heed/masked_softmax_pattern.hpp>
+#include <heed/backend/masked_softmax_pattern.hpp>
 
 #include <algorithm>
 #include <cstdlib>

@@ -4,7 +4,7 @@
 #include "buffers.hpp"
 #include "kernel.hpp"
 
-#include <heed/backend.hpp>
+#include <heed/backend/module.hpp>
 
 namespace heed::cpu {
 

@@ -3,7 +3,7 @@
 #include "kernel.hpp"
 #include "parallel.hpp"
 
-#include <heed/random_bits.hpp>
+#include <heed/backend/random_bits.hpp>
 
 namespace heed::cpu {
 

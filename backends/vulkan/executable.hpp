@@ -7,7 +7,7 @@
 #include "context.hpp"
 #include "kernels/dispatch.hpp"
 
-#include <heed/backend.hpp>
+#include <heed/backend/module.hpp>
 
 #include <functional>
 #include <map>

@@ -5,7 +5,7 @@
 // (cross-entropy's per-row losses). Every value outside the arena gets its own aligned range
 // of its pool, which is its buffer in all but the VkBuffer: a program makes five allocations
 // rather than hundreds, well inside maxMemoryAllocationCount.
-#include <heed/plan.hpp>
+#include <heed/backend/plan.hpp>
 
 #include <array>
 #include <cstdint>

@@ -3,7 +3,7 @@
 #include "executable.hpp"
 #include "kernels/lowering.hpp"
 
-#include <heed/backend.hpp>
+#include <heed/backend/module.hpp>
 #include <heed/error.hpp>
 
 namespace heed::vulkan {

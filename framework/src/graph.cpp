@@ -1,7 +1,7 @@
 #include <heed/error.hpp>
 #include <heed/graph.hpp>
 #include <heed/ops.hpp>
-#include <heed/random_bits.hpp>
+#include <heed/backend/random_bits.hpp>
 
 #include <algorithm>
 
@@ -79,6 +79,19 @@ std::vector<Tensor> Graph::parameters() {
   std::vector<Tensor> result;
   for (NodeId id = 0; id < size(); ++id)
     if (nodes_[static_cast<size_t>(id)].op == Op::Parameter) result.emplace_back(this, id);
+  return result;
+}
+
+std::vector<Tensor> Graph::states() {
+  std::vector<Tensor> result;
+  for (NodeId id = 0; id < size(); ++id)
+    if (nodes_[static_cast<size_t>(id)].op == Op::State) result.emplace_back(this, id);
+  return result;
+}
+
+std::vector<Tensor> Graph::persistent_values() {
+  std::vector<Tensor> result = parameters();
+  for (const Tensor& state : states()) result.push_back(state);
   return result;
 }
 

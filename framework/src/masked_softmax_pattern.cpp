@@ -1,4 +1,4 @@
-#include <heed/masked_softmax_pattern.hpp>
+#include <heed/backend/masked_softmax_pattern.hpp>
 
 #include <algorithm>
 #include <set>

@@ -18,6 +18,12 @@ std::vector<Tensor> Optimizer::minimize(Tensor loss, std::vector<Tensor> params)
   return grads;
 }
 
+Tensor Optimizer::add_state(std::string name, HostTensor initial) {
+  Tensor state = graph_.state(std::move(name), std::move(initial));
+  state_.push_back(state);
+  return state;
+}
+
 void Optimizer::set_learning_rate(Program& program, double lr) const {
   HostTensor hyper = program.read(hyper_);
   hyper.f32()[0] = static_cast<float>(lr);
@@ -25,27 +31,27 @@ void Optimizer::set_learning_rate(Program& program, double lr) const {
 }
 
 SGD::SGD(Graph& graph, SGDOptions options) : Optimizer(graph, "sgd") {
-  hyper_ = graph.state("optim.hyper", HostTensor({3}, std::vector<float>{static_cast<float>(options.lr),
+  hyper_ = add_state("optim.hyper", HostTensor({3}, std::vector<float>{static_cast<float>(options.lr),
                                                                          static_cast<float>(options.momentum),
                                                                          static_cast<float>(options.weight_decay)}));
 }
 
 void SGD::update(Tensor param, Tensor grad) {
-  Tensor velocity = graph_.state(fmt::format("optim.{}.momentum_buffer", param.name()), HostTensor(f32, param.shape()));
+  Tensor velocity = add_state(fmt::format("optim.{}.momentum_buffer", param.name()), HostTensor(f32, param.shape()));
   sgd_update(param, grad, velocity, hyper_);
 }
 
 AdamW::AdamW(Graph& graph, AdamWOptions options) : Optimizer(graph, "adamw") {
   // The last entry is the number of the step being taken (1 at the first run).
-  hyper_ = graph.state("optim.hyper", HostTensor({6}, std::vector<float>{
+  hyper_ = add_state("optim.hyper", HostTensor({6}, std::vector<float>{
                                                           static_cast<float>(options.lr), static_cast<float>(options.beta1),
                                                           static_cast<float>(options.beta2), static_cast<float>(options.eps),
                                                           static_cast<float>(options.weight_decay), 1.0f}));
 }
 
 void AdamW::update(Tensor param, Tensor grad) {
-  Tensor m = graph_.state(fmt::format("optim.{}.exp_avg", param.name()), HostTensor(f32, param.shape()));
-  Tensor v = graph_.state(fmt::format("optim.{}.exp_avg_sq", param.name()), HostTensor(f32, param.shape()));
+  Tensor m = add_state(fmt::format("optim.{}.exp_avg", param.name()), HostTensor(f32, param.shape()));
+  Tensor v = add_state(fmt::format("optim.{}.exp_avg_sq", param.name()), HostTensor(f32, param.shape()));
   adamw_update(param, grad, m, v, hyper_);
 }
 

@@ -1,5 +1,5 @@
 #include <heed/error.hpp>
-#include <heed/plan.hpp>
+#include <heed/backend/plan.hpp>
 
 #include <algorithm>
 #include <limits>

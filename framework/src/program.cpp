@@ -1,4 +1,4 @@
-#include <heed/backend.hpp>
+#include <heed/backend/module.hpp>
 #include <heed/error.hpp>
 
 #include <algorithm>
@@ -13,6 +13,13 @@ Program::Program(const Graph& graph, Plan plan, std::unique_ptr<Executable> exec
     if (plan_.values[static_cast<size_t>(id)].storage == Storage::Input) inputs_.push_back(id);
   bound_.reserve(inputs_.size());
 }
+
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(Program&&) noexcept = default;
+Program::~Program() = default;
+
+int64_t Program::submissions() const { return executable_->submissions(); }
+int64_t Program::dispatches() const { return executable_->dispatches(); }
 
 void Program::run(std::initializer_list<Feed> feeds) { run(std::span<const Feed>(feeds.begin(), feeds.size())); }
 

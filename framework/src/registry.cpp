@@ -1,7 +1,7 @@
 // The backend registry: finds libheed-backend-<name>.so modules, checks their ABI version and
 // keeps them loaded for the life of the process. This is the one piece of global state the
 // design allows.
-#include <heed/backend.hpp>
+#include <heed/backend/module.hpp>
 #include <heed/error.hpp>
 
 #include <dlfcn.h>
@@ -38,6 +38,16 @@ Registry& registry() {
   return instance;
 }
 
+// The folder of the file this function was linked into: libheed.so wherever it was installed,
+// copied or staged, so that modules are found relative to it and not to a path fixed at build time.
+fs::path library_folder() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<const void*>(&library_folder), &info) == 0 || !info.dli_fname) return {};
+  std::error_code error;
+  fs::path library = fs::canonical(info.dli_fname, error);
+  return error ? fs::path() : library.parent_path();
+}
+
 std::vector<std::string> search_folders() {
   std::vector<std::string> folders;
   if (const char* path = std::getenv("HEED_BACKEND_PATH"); path && *path) {
@@ -53,11 +63,15 @@ std::vector<std::string> search_folders() {
   std::error_code error;
   fs::path executable = fs::read_symlink("/proc/self/exe", error);
   if (!error) folders.push_back(executable.parent_path().string());
-  folders.emplace_back(HEED_INSTALL_BACKEND_DIR);
-  // An uninstalled build tree keeps each module in backends/<name>/.
-  if (fs::is_directory(HEED_BUILD_BACKEND_DIR, error))
-    for (const auto& item : fs::directory_iterator(HEED_BUILD_BACKEND_DIR, error))
-      if (item.is_directory()) folders.push_back(item.path().string());
+  if (fs::path library = library_folder(); !library.empty()) {
+    // Installed: <libdir>/libheed.so beside <libdir>/heed/libheed-backend-<name>.so.
+    folders.push_back((library / HEED_BACKEND_SUBDIR).string());
+    // An uninstalled build tree: framework/libheed.so beside backends/<name>/.
+    fs::path build_backends = library.parent_path() / "backends";
+    if (fs::exists(library.parent_path() / "build.ninja", error) && fs::is_directory(build_backends, error))
+      for (const auto& item : fs::directory_iterator(build_backends, error))
+        if (item.is_directory()) folders.push_back(item.path().string());
+  }
   return folders;
 }
 
@@ -136,6 +150,13 @@ std::vector<BackendStatus> backends() {
   return result;
 }
 
+std::vector<std::string> backend_search_folders() {
+  Registry& reg = registry();
+  std::lock_guard lock(reg.mutex);
+  scan(reg);
+  return reg.folders;
+}
+
 std::shared_ptr<Backend> load_backend(std::string_view requested) {
   std::string name(requested);
   if (name.empty()) {
@@ -147,8 +168,8 @@ std::shared_ptr<Backend> load_backend(std::string_view requested) {
   scan(reg);
   auto found = reg.entries.find(name);
   if (found == reg.entries.end())
-    fail("unknown backend '{}'. Available backends:\n{}\nSearched ($HEED_BACKEND_PATH, the executable's folder, the install "
-         "folder):\n  {}",
+    fail("unknown backend '{}'. Available backends:\n{}\nSearched ($HEED_BACKEND_PATH, the executable's folder, the "
+         "modules' folder beside libheed):\n  {}",
          name, available(reg), fmt::join(reg.folders, "\n  "));
   load_module(found->second);
   if (!found->second.status.loaded)

@@ -1,4 +1,4 @@
-#include "charlm.hpp"
+#include <heed/models/charlm.hpp>
 
 namespace heed::models {
 

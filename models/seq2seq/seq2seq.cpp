@@ -1,4 +1,4 @@
-#include "seq2seq.hpp"
+#include <heed/models/seq2seq.hpp>
 
 namespace heed::models {
 

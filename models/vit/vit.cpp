@@ -1,4 +1,4 @@
-#include "vit.hpp"
+#include <heed/models/vit.hpp>
 
 namespace heed::models {
 

@@ -5,7 +5,7 @@
 #include "temp_dir.hpp"
 
 #include <heed/checkpoint.hpp>
-#include <heed/plan.hpp>
+#include <heed/backend/module.hpp>
 
 #include <doctest/doctest.h>
 

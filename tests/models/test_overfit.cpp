@@ -2,9 +2,9 @@
 // within 300 steps, on every backend (small configurations, so the suite stays fast).
 #include "model_support.hpp"
 
-#include <charlm/charlm.hpp>
-#include <seq2seq/seq2seq.hpp>
-#include <vit/vit.hpp>
+#include <heed/models/charlm.hpp>
+#include <heed/models/seq2seq.hpp>
+#include <heed/models/vit.hpp>
 
 #include <random>
 

@@ -2,9 +2,9 @@
 // of shared/MODELS.md (and so of PyTorch's state_dict in shared/bench/torch_models.py).
 #include "model_support.hpp"
 
-#include <charlm/charlm.hpp>
-#include <seq2seq/seq2seq.hpp>
-#include <vit/vit.hpp>
+#include <heed/models/charlm.hpp>
+#include <heed/models/seq2seq.hpp>
+#include <heed/models/vit.hpp>
 
 #include <map>
 

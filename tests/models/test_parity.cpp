@@ -3,7 +3,7 @@
 // float64) within 1e-4 relative and 1e-5 absolute, on every backend.
 #include "model_support.hpp"
 
-#include <config.hpp>
+#include <heed/models/config.hpp>
 #include <heed/checkpoint.hpp>
 
 namespace {

@@ -3,7 +3,7 @@
 #include "indexing.hpp"
 #include "rows.hpp"
 
-#include <heed/attention_layout.hpp>
+#include <heed/backend/attention_layout.hpp>
 #include <heed/ops.hpp>
 
 namespace heed::reference {

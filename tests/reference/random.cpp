@@ -2,7 +2,7 @@
 // widened, so that a backend's values can be compared bit for bit.
 #include "reference.hpp"
 
-#include <heed/random_bits.hpp>
+#include <heed/backend/random_bits.hpp>
 
 namespace heed::reference {
 

@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <heed/heed.hpp>
-#include <heed/random_bits.hpp>
+#include <heed/backend/random_bits.hpp>
 
 #include <cmath>
 #include <numbers>

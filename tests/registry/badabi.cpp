@@ -1,5 +1,5 @@
 // A backend module that claims ABI version 999: the registry must refuse to use it.
-#include <heed/backend.hpp>
+#include <heed/backend/module.hpp>
 
 namespace {
 

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <algorithm>
 #include <heed/heed.hpp>
+#include <heed/backend/module.hpp>
 
 #include <cstdlib>
 #include <functional>

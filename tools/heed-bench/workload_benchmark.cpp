@@ -1,17 +1,18 @@
 #include "workload_benchmark.hpp"
 
-#include <charlm/charlm.hpp>
-#include <seq2seq/seq2seq.hpp>
-#include <vit/vit.hpp>
+#include <heed/heed.hpp>
+#include <heed/models/reference_models.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <random>
+#include <cstring>
 
 #include <sys/resource.h>
 
 namespace heed::bench {
+
+using train::BuiltModel;
 
 namespace {
 
@@ -27,64 +28,47 @@ std::string environment(const char* name) {
   return value ? value : "";
 }
 
-int64_t benchmark_batch(const std::string& workload) { return workload == "seq2seq" ? 64 : workload == "charlm" ? 32 : 128; }
-
-models::BuiltModel build(const std::string& workload, const models::BuildOptions& options, int64_t context) {
-  if (context > 0 && workload != "charlm") fail("--context applies to charlm only, not {}", workload);
-  if (workload == "seq2seq") return models::build_seq2seq({}, options);
-  if (workload == "charlm") {
-    models::CharLMConfig config;
-    if (context > 0) config.context = context;  // the positional embedding has one row per position
-    return models::build_charlm(config, options);
-  }
-  if (workload == "vit") return models::build_vit({}, options);
-  fail("unknown workload '{}'; choose seq2seq, charlm, vit or all", workload);
+// The registered model's configuration for --context: its "context" key (charlm's sequence length
+// and positional table); a model without one says so when it parses the configuration.
+std::string configuration(const WorkloadOptions& options) {
+  return options.context > 0 ? fmt::format("{{\"context\": {}}}", options.context) : std::string();
 }
 
-// A batch of valid values for every input (the benchmark times compute, not data loading, as
-// torch_peer.py makes its batch once before timing).
-std::vector<HostTensor> synthetic_batch(const models::BuiltModel& model, std::mt19937& random) {
+// One batch of the model's own data for every input (the benchmark times compute, not data
+// loading, as torch_peer.py makes its batch once before timing).
+struct Batch {
   std::vector<HostTensor> values;
-  for (const auto& [name, tensor] : model.inputs) {
-    HostTensor value(tensor.dtype(), tensor.shape());
-    if (name == "source" || name == "source_mask") {
-      int64_t rows = tensor.dim(0), columns = tensor.dim(1);
-      for (int64_t r = 0; r < rows; ++r) {
-        int64_t length = 8 + static_cast<int64_t>(random() % 22);
-        for (int64_t c = 0; c < columns; ++c) {
-          auto at = static_cast<size_t>(r * columns + c);
-          if (name == "source") value.i32()[at] = c < length ? 1 + static_cast<int32_t>(random() % 41) : 0;
-          else value.f32()[at] = c < length ? 1.0f : 0.0f;
-        }
-      }
-    } else if (tensor.dtype() == i32) {
-      int32_t classes = name == "labels" ? 10 : name.starts_with("target_") ? 16 : 256;
-      for (int32_t& index : value.i32()) index = static_cast<int32_t>(random() % static_cast<uint32_t>(classes));
-    } else {
-      std::normal_distribution<float> normal;
-      for (float& x : value.f32()) x = normal(random);
-    }
-    values.push_back(std::move(value));
+  std::vector<Feed> feeds;
+};
+
+Batch one_batch(const train::ModelRegistration& registration, const std::string& config, const BuiltModel& model) {
+  std::unique_ptr<train::Task> task = registration.make_task({.config_json = config, .data = {}, .seed = 0});
+  std::vector<Feed> feeds = task->next_batch(model);
+  Batch batch;
+  batch.values.reserve(feeds.size());  // the feeds point into these values: no reallocation
+  // The task's buffers die with it: keep copies.
+  for (const Feed& feed : feeds) {
+    HostTensor& copy = batch.values.emplace_back(feed.tensor.dtype(), feed.tensor.shape());
+    std::memcpy(copy.data(), feed.values.data, static_cast<size_t>(feed.values.size * dtype_size(feed.values.dtype)));
+    batch.feeds.push_back({feed.tensor, copy});
   }
-  return values;
+  return batch;
 }
 
-void time_workload(const std::string& workload, const WorkloadOptions& options, Backend& backend) {
+void time_workload(const train::ModelRegistration& registration, const WorkloadOptions& options, Backend& backend) {
+  const std::string& workload = registration.name;
   bool train = options.mode == "train";
-  int64_t batch = options.batch > 0 ? options.batch : train ? benchmark_batch(workload) : 1;
-  models::BuiltModel model =
-      build(workload, {.batch = batch, .training = train, .greedy = false, .with_attention = false, .seed = 0}, options.context);
+  int64_t batch = options.batch > 0 ? options.batch : train ? registration.defaults.batch : 1;
+  std::string config = configuration(options);
+  BuiltModel model = registration.build(config, {.batch = batch, .training = train, .greedy = false, .with_attention = false, .seed = 0});
   if (train) optim::AdamW(*model.graph, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}).minimize(model.loss);
   int threads = resolve_threads(options.threads);
   auto compile_start = std::chrono::steady_clock::now();
   Program program = backend.compile(*model.graph, {.threads = threads});
   double compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compile_start).count();
 
-  std::mt19937 random(0);
-  std::vector<HostTensor> values = synthetic_batch(model, random);
-  std::vector<Feed> feeds;
-  size_t i = 0;
-  for (const auto& [name, tensor] : model.inputs) feeds.push_back({tensor, values[i++]});
+  Batch batch_values = one_batch(registration, config, model);
+  const std::vector<Feed>& feeds = batch_values.feeds;
 
   for (int w = 0; w < options.warmup; ++w) program.run(feeds);
   std::vector<double> times;
@@ -95,7 +79,7 @@ void time_workload(const std::string& workload, const WorkloadOptions& options, 
   }
   std::sort(times.begin(), times.end());
   double median = times[times.size() / 2];
-  int64_t flops = models::forward_matmul_flops(workload, batch, options.context) * (train ? 3 : 1);
+  int64_t flops = registration.forward_matmul_flops ? registration.forward_matmul_flops(config, batch) * (train ? 3 : 1) : 0;
   std::string loss = train ? fmt::format("{:.6g}", program.read(model.loss).item()) : "null";
   fmt::print(
       "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"batch\": {}, \"steps\": {}, "
@@ -113,10 +97,11 @@ void time_workload(const std::string& workload, const WorkloadOptions& options, 
 void run_workload_benchmark(const WorkloadOptions& options) {
   if (options.mode != "train" && options.mode != "infer") fail("unknown mode '{}'; choose train or infer", options.mode);
   if (options.steps <= 0 || options.warmup < 0) fail("--steps must be positive and --warmup not negative, got {} and {}", options.steps, options.warmup);
-  std::vector<std::string> workloads = options.workload == "all" ? std::vector<std::string>{"seq2seq", "charlm", "vit"}
-                                                                 : std::vector<std::string>{options.workload};
+  models::register_reference_models();
+  std::vector<const train::ModelRegistration*> workloads =
+      options.workload == "all" ? train::registered_models() : std::vector{&train::find_model(options.workload)};
   auto backend = load_backend(options.backend);
-  for (const std::string& workload : workloads) time_workload(workload, options, *backend);
+  for (const train::ModelRegistration* workload : workloads) time_workload(*workload, options, *backend);
 }
 
 }  // namespace heed::bench

@@ -5,7 +5,7 @@
 #include "lowering.hpp"
 #include "strides.hpp"
 
-#include <heed/attention_layout.hpp>
+#include <heed/backend/attention_layout.hpp>
 
 #include <algorithm>
 

@@ -6,7 +6,7 @@
 #include "../memory_layout.hpp"
 
 #include <heed/graph.hpp>
-#include <heed/masked_softmax_pattern.hpp>
+#include <heed/backend/masked_softmax_pattern.hpp>
 
 #include <map>
 #include <optional>
@@ -41,7 +41,7 @@ class Fusion {
   bool chains_enabled() const { return enabled_ && chains_enabled_; }
   // The epilogue the matmul at plan.order[position] can take over, if any.
   std::optional<MatmulEpilogue> matmul_epilogue(size_t position) const;
-  // The masked, scaled softmax to dispatch at this position (heed/masked_softmax_pattern.hpp),
+  // The masked, scaled softmax to dispatch at this position (heed/backend/masked_softmax_pattern.hpp),
   // and whether one dispatched later stands for the node at this position.
   const MaskedSoftmax* masked_softmax(size_t position) const;
   bool absorbed(size_t position) const { return absorbed_.contains(position); }

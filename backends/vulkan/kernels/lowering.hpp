@@ -6,7 +6,7 @@
 #include "dispatch.hpp"
 
 #include <heed/graph.hpp>
-#include <heed/masked_softmax_pattern.hpp>
+#include <heed/backend/masked_softmax_pattern.hpp>
 
 #include <optional>
 

@@ -1,9 +1,9 @@
 #pragma once
 // A backend compiles a finished graph once into a Program; run() then only binds inputs and
 // executes. Backends are plugins (libheed-backend-<name>.so) found by the registry; models and
-// tools only ever see this interface.
+// tools only ever see this interface. What a backend module implements is in heed/backend/.
 #include <heed/graph.hpp>
-#include <heed/plan.hpp>
+#include <heed/backend/plan.hpp>
 
 #include <memory>
 #include <utility>
@@ -14,17 +14,7 @@ struct CompileOptions {
   int threads = 0;  // 0: $HEED_THREADS, else every core
 };
 
-// What a backend returns from compile; Program wraps it.
-class Executable {
- public:
-  virtual ~Executable() = default;
-  // Values are checked against the graph before these are called.
-  virtual void run(std::span<const std::pair<NodeId, HostView>> inputs) = 0;
-  virtual void read(NodeId id, void* destination) = 0;  // a kept or persistent value
-  virtual void write(NodeId id, const void* source) = 0;  // a persistent value
-  virtual int64_t submissions() const { return 0; }  // device submissions so far (Vulkan)
-  virtual int64_t dispatches() const { return 0; }   // compute dispatches one run makes (Vulkan)
-};
+class Executable;  // what a backend compiles a graph into: heed/backend/module.hpp
 
 struct Feed {
   Tensor tensor;
@@ -34,6 +24,9 @@ struct Feed {
 class Program {
  public:
   Program(const Graph& graph, Plan plan, std::unique_ptr<Executable> executable);
+  Program(Program&&) noexcept;
+  Program& operator=(Program&&) noexcept;
+  ~Program();
 
   void run(std::initializer_list<Feed> feeds = {});
   void run(std::span<const Feed> feeds);
@@ -41,9 +34,9 @@ class Program {
   void write(Tensor tensor, HostView values);  // a persistent value (parameters, states)
   const Plan& plan() const { return plan_; }
   int64_t planned_peak_bytes() const { return plan_.arena_bytes; }
-  int64_t submissions() const { return executable_->submissions(); }
+  int64_t submissions() const;
   // Kernels one run launches, where the backend counts them (0 where not): fusion shows here.
-  int64_t dispatches() const { return executable_->dispatches(); }
+  int64_t dispatches() const;
   const Graph& graph() const { return *graph_; }
 
  private:
@@ -77,6 +70,9 @@ struct BackendStatus {
   std::string detail;  // the device when loaded, the reason when not
 };
 std::vector<BackendStatus> backends();
+// Where the registry looks for modules, in order: $HEED_BACKEND_PATH, the executable's folder,
+// the heed/ folder beside the installed libheed, and an uninstalled build tree's backends/.
+std::vector<std::string> backend_search_folders();
 
 // Loads a backend by name; an empty name means $HEED_BACKEND, else "cpu". Throws an Error that
 // lists the available backends and the folders searched when it cannot.
@@ -85,15 +81,4 @@ std::shared_ptr<Backend> load_backend(std::string_view name = {});
 // Thread count: `requested` if positive, else $HEED_THREADS, else every core.
 int resolve_threads(int requested);
 
-// The ABI between the core and a module: the one C entry point, heed_backend_entry, returns this.
-inline constexpr uint32_t backend_abi_version = 2;  // 2: Executable::dispatches
-struct BackendModule {
-  uint32_t abi_version;
-  const char* name;
-  // Creates the backend; throws heed::Error when it cannot (no device, say).
-  std::shared_ptr<Backend> (*create)();
-};
-
 }  // namespace heed
-
-#define HEED_BACKEND_ENTRY extern "C" __attribute__((visibility("default"))) const heed::BackendModule* heed_backend_entry()

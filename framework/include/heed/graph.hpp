@@ -75,6 +75,9 @@ class Graph {
   Tensor tensor(NodeId id) { return {this, id}; }
 
   std::vector<Tensor> parameters();  // in creation order
+  std::vector<Tensor> states();      // optimiser moments, hyperparameters, counters: in creation order
+  // What a checkpoint must hold to resume exactly: parameters first, then states.
+  std::vector<Tensor> persistent_values();
   std::optional<Tensor> find(std::string_view name);  // a parameter, state or input
 
   // Seeds for random ops: each call gives a distinct stream derived from the graph's seed.

@@ -4,6 +4,8 @@
 // learning-rate schedule writes the hyper tensor and never rebuilds the graph.
 #include <heed/graph.hpp>
 
+#include <vector>
+
 namespace heed {
 class Program;
 }
@@ -31,15 +33,20 @@ class Optimizer {
   // appends the updates, and marks `loss` as an output. Returns the gradients.
   std::vector<Tensor> minimize(Tensor loss, std::vector<Tensor> params = {});
   Tensor hyper() const { return hyper_; }  // the state holding the hyperparameters
+  // Every state the optimiser added (hyper() first, then each parameter's momenta or moments):
+  // what a checkpoint must save beside the parameters to resume the optimiser exactly.
+  const std::vector<Tensor>& state() const { return state_; }
   void set_learning_rate(Program& program, double lr) const;
 
  protected:
   Optimizer(Graph& graph, std::string name) : graph_(graph), name_(std::move(name)) {}
   virtual void update(Tensor param, Tensor grad) = 0;
   virtual void after_updates() {}
+  Tensor add_state(std::string name, HostTensor initial);  // a graph state, recorded in state()
   Graph& graph_;
   std::string name_;
   Tensor hyper_;
+  std::vector<Tensor> state_;
 };
 
 class SGD : public Optimizer {

@@ -143,7 +143,7 @@ void expect_composite_inputs(const Tensor& q, const Tensor& k, const Tensor& v) 
 // softmax of the masked, scaled scores: [..., Tq, Tk], the leading axes broadcast as matmul's.
 // The causal mask and the fill are built before the scores, so that nothing is scheduled between
 // the scores' scaling and the softmax: a backend may then run those as one kernel at the softmax
-// while the scores are still intact (heed/masked_softmax_pattern.hpp).
+// while the scores are still intact (heed/backend/masked_softmax_pattern.hpp).
 Tensor attention_weights(Tensor q, Tensor k, Tensor mask, bool causal, std::optional<double> scale) {
   Graph& graph = q.graph();
   Tensor visible;

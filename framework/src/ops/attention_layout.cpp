@@ -1,4 +1,4 @@
-#include <heed/attention_layout.hpp>
+#include <heed/backend/attention_layout.hpp>
 
 namespace heed {
 

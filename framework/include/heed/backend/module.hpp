@@ -1,0 +1,32 @@
+#pragma once
+// What a backend module implements: the Executable a compiled graph becomes, and the one C entry
+// point through which the registry finds the module and checks that it was built for this core.
+#include <heed/backend.hpp>
+#include <heed/backend/plan.hpp>
+
+namespace heed {
+
+// What a backend returns from compile; Program wraps it.
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  // Values are checked against the graph before these are called.
+  virtual void run(std::span<const std::pair<NodeId, HostView>> inputs) = 0;
+  virtual void read(NodeId id, void* destination) = 0;  // a kept or persistent value
+  virtual void write(NodeId id, const void* source) = 0;  // a persistent value
+  virtual int64_t submissions() const { return 0; }  // device submissions so far (Vulkan)
+  virtual int64_t dispatches() const { return 0; }   // compute dispatches one run makes (Vulkan)
+};
+
+// The ABI between the core and a module: the one C entry point, heed_backend_entry, returns this.
+inline constexpr uint32_t backend_abi_version = 2;  // 2: Executable::dispatches
+struct BackendModule {
+  uint32_t abi_version;
+  const char* name;
+  // Creates the backend; throws heed::Error when it cannot (no device, say).
+  std::shared_ptr<Backend> (*create)();
+};
+
+}  // namespace heed
+
+#define HEED_BACKEND_ENTRY extern "C" __attribute__((visibility("default"))) const heed::BackendModule* heed_backend_entry()

@@ -1,0 +1,20 @@
+#pragma once
+// The training API: everything heed-train does, for any model that implements Task and registers.
+#include <heed/train/attention_picture.hpp>
+#include <heed/train/backend_choice.hpp>
+#include <heed/train/built_model.hpp>
+#include <heed/train/checkpoint_source.hpp>
+#include <heed/train/command_line.hpp>
+#include <heed/train/inference.hpp>
+#include <heed/train/metrics_log.hpp>
+#include <heed/train/png_file.hpp>
+#include <heed/train/prediction.hpp>
+#include <heed/train/progress.hpp>
+#include <heed/train/registry.hpp>
+#include <heed/train/run_checkpoint.hpp>
+#include <heed/train/run_folder.hpp>
+#include <heed/train/run_settings.hpp>
+#include <heed/train/schedule.hpp>
+#include <heed/train/stop_signal.hpp>
+#include <heed/train/task.hpp>
+#include <heed/train/terminal_heatmap.hpp>

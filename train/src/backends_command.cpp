@@ -1,0 +1,21 @@
+// `heed-train backends`: what the registry found, what loaded, and on which device.
+#include "commands.hpp"
+
+#include <heed/backend.hpp>
+
+#include <fmt/format.h>
+
+namespace heed::train {
+
+int run_backends() {
+  std::vector<BackendStatus> found = backends();
+  if (found.empty()) fmt::print("no backend modules were found (searched $HEED_BACKEND_PATH, next to heed-train, and the install folder)\n");
+  for (const BackendStatus& backend : found) {
+    fmt::print("{:<8} {}\n", backend.name, backend.loaded ? "loaded" : "not loaded");
+    fmt::print("  {}: {}\n", backend.loaded ? "device" : "why", backend.detail);
+    if (!backend.path.empty()) fmt::print("  module: {}\n", backend.path);
+  }
+  return 0;
+}
+
+}  // namespace heed::train

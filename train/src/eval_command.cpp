@@ -1,0 +1,32 @@
+// `heed-train eval`: the held-out metric of a saved model.
+#include <heed/train/backend_choice.hpp>
+#include <heed/train/checkpoint_source.hpp>
+#include "commands.hpp"
+
+#include <heed/train/registry.hpp>
+
+namespace heed::train {
+
+int run_eval(const EvalOptions& options) {
+  CheckpointSource source = open_checkpoint(options.checkpoint, options.model);
+  auto task = make_task(source.model, {.config_json = source.config,
+                                       .data = options.data.empty() ? source.data : options.data, .seed = 0});
+  auto backend = open_backend(options.common.backend, options.common.device);
+  int64_t batch = options.batch > 0 ? options.batch : find_model(source.model).defaults.eval_batch;
+  InferenceModel inference = compile_inference(*task, *backend, options.common.threads, batch, false);
+  load_parameters(source, inference);
+  Evaluation evaluation = task->evaluate(inference.program, inference.model, options.limit);
+  if (options.json) {
+    nlohmann::json record = {{"model", source.model}, {"checkpoint", source.file.string()}, {"metric", evaluation.metric},
+                             {"value", evaluation.value}};
+    if (!source.step.empty()) record["step"] = std::stoll(source.step);
+    record.update(evaluation.values);
+    fmt::print("{}\n", record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  } else {
+    fmt::print("{} {}{}: {}\n", source.model, source.file.string(), source.step.empty() ? "" : fmt::format(" (step {})", source.step),
+               evaluation.summary);
+  }
+  return 0;
+}
+
+}  // namespace heed::train

@@ -1,0 +1,255 @@
+// `heed-train train`: settings from flags (or from the run being resumed), the training loop with
+// its schedule, evaluations, checkpoints, and the ways it can stop.
+#include <heed/error.hpp>
+#include <heed/train/backend_choice.hpp>
+#include "commands.hpp"
+#include <heed/train/inference.hpp>
+#include <heed/train/metrics_log.hpp>
+#include <heed/train/progress.hpp>
+#include <heed/train/run_checkpoint.hpp>
+#include <heed/train/run_folder.hpp>
+#include <heed/train/stop_signal.hpp>
+
+#include <heed/optim.hpp>
+#include <heed/train/registry.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+namespace heed::train {
+
+namespace {
+
+const std::filesystem::path runs_root = "runs";
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A new run: each flag not given takes the model's default.
+RunSettings settings_from_flags(const TrainOptions& flags, Task& task) {
+  const ModelDefaults& defaults = find_model(flags.model).defaults;
+  RunSettings settings;
+  settings.model = flags.model;
+  settings.config = task.config_json();
+  settings.data = flags.data;
+  settings.seed = flags.seed;
+  settings.batch = flags.batch > 0 ? flags.batch : defaults.batch;
+  settings.lr = flags.lr > 0 ? flags.lr : defaults.lr;
+  settings.schedule = parse_schedule(flags.schedule);
+  int64_t epochs = flags.steps > 0 ? 0 : flags.epochs > 0 ? flags.epochs : defaults.epochs;
+  if (epochs > 0) {
+    int64_t samples = task.epoch_samples();
+    if (samples == 0) fail("--epochs: {} has no epochs (its data is drawn at random); give --steps", flags.model);
+    settings.steps = (epochs * samples + settings.batch - 1) / settings.batch;
+  } else {
+    settings.steps = flags.steps > 0 ? flags.steps : defaults.steps;
+  }
+  // A short run (a test, a quick look) gets a warm-up in proportion rather than the default's.
+  settings.warmup = flags.warmup >= 0 ? flags.warmup : std::min(defaults.warmup, settings.steps / 10);
+  settings.eval_every = flags.eval_every >= 0 ? flags.eval_every : defaults.eval_every;
+  settings.eval_batch = flags.eval_batch > 0 ? flags.eval_batch : defaults.eval_batch;
+  settings.eval_limit = flags.eval_limit;
+  settings.save_every = flags.save_every;
+  return settings;
+}
+
+// Flags that only change how a resumed run is watched override what the run started with.
+void apply_watch_flags(const TrainOptions& flags, RunSettings& settings) {
+  if (flags.given.contains("eval-every")) settings.eval_every = flags.eval_every;
+  if (flags.given.contains("eval-batch")) settings.eval_batch = flags.eval_batch;
+  if (flags.given.contains("eval-limit")) settings.eval_limit = flags.eval_limit;
+  if (flags.given.contains("save-every")) settings.save_every = flags.save_every;
+}
+
+// A resumed run keeps the settings it started with; a flag that would change them is an error
+// rather than a silent divergence from the uninterrupted run.
+void check_resume_flags(const TrainOptions& flags, const RunSettings& stored, const std::filesystem::path& folder) {
+  auto differs = [&](const char* flag, bool different, const std::string& kept) {
+    if (flags.given.contains(flag) && different)
+      fail("--{}: the run in {} was started with {} and a resumed run keeps its settings; leave out --{} or start a new run",
+           flag, folder.string(), kept, flag);
+  };
+  if (flags.given.contains("model") && flags.model != stored.model)
+    fail("--resume: {} holds a {} run, not {}", folder.string(), stored.model, flags.model);
+  differs("data", flags.data != stored.data, stored.data.empty() ? "the default data" : stored.data);
+  differs("steps", flags.steps != stored.steps, fmt::format("{} steps", stored.steps));
+  differs("batch", flags.batch != stored.batch, fmt::format("batch {}", stored.batch));
+  differs("lr", flags.lr != stored.lr, fmt::format("lr {}", stored.lr));
+  differs("warmup", flags.warmup != stored.warmup, fmt::format("warm-up {}", stored.warmup));
+  differs("schedule", flags.schedule != schedule_name(stored.schedule), schedule_name(stored.schedule));
+  differs("seed", flags.seed != stored.seed, fmt::format("seed {}", stored.seed));
+  differs("epochs", true, fmt::format("{} steps", stored.steps));
+  differs("config", true, stored.config);
+}
+
+class Trainer {
+ public:
+  Trainer(const TrainOptions& flags, RunSettings settings, std::unique_ptr<Task> task, std::filesystem::path folder)
+      : flags_(flags),
+        settings_(std::move(settings)),
+        task_(std::move(task)),
+        folder_(std::move(folder)),
+        backend_(open_backend(flags.common.backend, flags.common.device)),
+        model_(task_->build_training(settings_.batch)),
+        optimizer_(*model_.graph, {.lr = settings_.lr, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}) {
+    optimizer_.minimize(model_.loss);
+    program_.emplace(backend_->compile(*model_.graph, {.threads = flags.common.threads}));
+  }
+
+  int run() {
+    if (flags_.resume) {
+      position_ = restore_run(folder_, *program_, *model_.graph, settings_);
+      task_->seek(position_.samples);
+      saved_step_ = position_.step;
+    } else if (std::filesystem::exists(folder_ / training_file)) {
+      fail("--out {}: it already holds a run; continue it with --resume, or choose another --out", folder_.string());
+    }
+    std::filesystem::create_directories(folder_);
+    MetricsLog metrics(folder_ / metrics_file, position_.step);
+    metrics_ = &metrics;
+    announce();
+
+    int64_t eval_every = settings_.eval_every;
+    LearningRate schedule = settings_.learning_rate();
+    Progress progress(position_.step, settings_.steps, settings_.batch, flags_.log_every);
+    progress_ = &progress;
+    auto start = std::chrono::steady_clock::now();
+    int64_t session_steps = 0;
+    while (position_.step < settings_.steps) {
+      if (int signal = stop_requested()) {
+        progress.finish();
+        save();
+        fmt::print(stderr, "heed-train: stopped by signal {} after step {}; the checkpoint is saved. Continue with:\n  {}\n",
+                   signal, position_.step, resume_command());
+        return 128 + signal;
+      }
+      lr_ = schedule.at(position_.step + 1);
+      optimizer_.set_learning_rate(*program_, lr_);
+      std::vector<Feed> feeds = task_->next_batch(model_);
+      auto step_start = std::chrono::steady_clock::now();
+      program_->run(feeds);
+      double loss = program_->read(model_.loss).item();
+      double seconds = seconds_since(step_start);
+      ++position_.step;
+      position_.samples = task_->position();
+      if (!std::isfinite(loss)) {
+        progress.finish();
+        fmt::print(stderr, "heed-train: step {}: the loss is {} (not finite); training stopped. The learning rate was {:.3g}: "
+                   "try a lower --lr. {}\n", position_.step, loss, lr_, last_good_checkpoint());
+        return exit_not_finite;
+      }
+      progress.step(position_.step, loss, lr_, seconds);
+      position_.loss_sum += loss;
+      ++position_.loss_count;
+      ++session_steps;
+      if (position_.step == settings_.steps) break;
+      if (eval_every > 0 && position_.step % eval_every == 0) evaluate(false);
+      if (settings_.save_every > 0 && position_.step % settings_.save_every == 0) {
+        save();
+        progress.message(fmt::format("step {}: checkpoint saved in {}", position_.step, folder_.string()));
+      }
+      if (flags_.stop_after > 0 && session_steps >= flags_.stop_after) {
+        progress.finish();
+        save();
+        fmt::print(stderr, "heed-train: stopped after {} steps as --stop-after asked (step {} of {}). Continue with:\n  {}\n",
+                   session_steps, position_.step, settings_.steps, resume_command());
+        return 0;
+      }
+    }
+    progress.finish();
+    double train_seconds = seconds_since(start);
+    save();
+    Evaluation final_evaluation = evaluate(true);
+    fmt::print("{} after {} steps ({} in this session): {}\n", settings_.model, position_.step, format_duration(train_seconds),
+               final_evaluation.summary);
+    fmt::print("saved in {}/ ({}, {}, {})\n", folder_.string(), model_file, training_file, metrics_file);
+    return 0;
+  }
+
+ private:
+  void announce() const {
+    fmt::print(stderr, "heed-train: {} {} ({}) on {} [{}]\n", position_.step > 0 ? "resuming" : "training", settings_.model,
+               find_model(settings_.model).task, backend_->name(), backend_->device());
+    fmt::print(stderr, "  {} steps of batch {} from step {}, peak lr {:.3g} ({} warm-up steps, {}), seed {}; run folder {}\n",
+               settings_.steps, settings_.batch, position_.step, settings_.lr, settings_.warmup, schedule_name(settings_.schedule),
+               settings_.seed, folder_.string());
+  }
+
+  std::string resume_command() const { return fmt::format("heed-train train --resume --out {}", folder_.string()); }
+
+  std::string last_good_checkpoint() const {
+    if (saved_step_ < 0) return "No checkpoint had been saved yet.";
+    return fmt::format("The last good checkpoint (step {}) is kept in {}.", saved_step_, folder_.string());
+  }
+
+  void save() {
+    save_run(folder_, *program_, *model_.graph, settings_, position_);
+    saved_step_ = position_.step;
+  }
+
+  Evaluation evaluate(bool final) {
+    if (!eval_) {
+      eval_.emplace(compile_inference(*task_, *backend_, flags_.common.threads, settings_.eval_batch, false));
+    }
+    copy_parameters(*program_, *model_.graph, *eval_);
+    auto start = std::chrono::steady_clock::now();
+    Evaluation evaluation = task_->evaluate(eval_->program, eval_->model, settings_.eval_limit);
+    nlohmann::json record = {{"step", position_.step}};
+    if (int64_t samples = task_->epoch_samples(); samples > 0)
+      record["epoch"] = static_cast<double>(position_.samples) / static_cast<double>(samples);
+    if (position_.loss_count > 0) record["train_loss"] = position_.loss_sum / static_cast<double>(position_.loss_count);
+    record["lr"] = lr_;
+    record.update(evaluation.values);
+    record["eval_s"] = seconds_since(start);
+    record["final"] = final;
+    metrics_->append(record);
+    progress_->message(fmt::format("step {}: {}", position_.step, evaluation.summary));
+    position_.loss_sum = 0;
+    position_.loss_count = 0;
+    return evaluation;
+  }
+
+  const TrainOptions& flags_;
+  RunSettings settings_;
+  std::unique_ptr<Task> task_;
+  std::filesystem::path folder_;
+  std::shared_ptr<Backend> backend_;
+  BuiltModel model_;
+  optim::AdamW optimizer_;
+  std::optional<Program> program_;
+  std::optional<InferenceModel> eval_;
+  TrainingPosition position_;
+  int64_t saved_step_ = -1;
+  double lr_ = 0;
+  MetricsLog* metrics_ = nullptr;
+  Progress* progress_ = nullptr;
+};
+
+}  // namespace
+
+int run_train(const TrainOptions& flags) {
+  install_stop_handlers();
+  std::filesystem::path folder;
+  RunSettings settings;
+  std::unique_ptr<Task> task;
+  if (flags.resume) {
+    folder = flags.out.empty() ? latest_run_folder(runs_root, flags.given.contains("model") ? flags.model : "")
+                               : std::filesystem::path(flags.out);
+    settings = read_run_settings(folder);
+    check_resume_flags(flags, settings, folder);
+    apply_watch_flags(flags, settings);
+    task = make_task(settings.model, {.config_json = settings.config, .data = settings.data, .seed = settings.seed});
+  } else {
+    if (flags.steps < 0 || flags.epochs < 0 || flags.batch < 0 || flags.lr < 0)
+      fail("--steps, --epochs, --batch and --lr must be positive");
+    task = make_task(flags.model, {.config_json = flags.config, .data = flags.data, .seed = flags.seed});
+    settings = settings_from_flags(flags, *task);
+    folder = flags.out.empty() ? new_run_folder(runs_root, flags.model) : std::filesystem::path(flags.out);
+  }
+  Trainer trainer(flags, std::move(settings), std::move(task), folder);
+  return trainer.run();
+}
+
+}  // namespace heed::train
