@@ -19,8 +19,14 @@ AlignedBuffer::AlignedBuffer(int64_t bytes) : bytes_(bytes) {
 
 void AlignedBuffer::Free::operator()(std::byte* pointer) const { std::free(pointer); }
 
-ValueBuffers::ValueBuffers(const Graph& graph, const Plan& plan)
-    : arena_(plan.arena_bytes), addresses_(static_cast<size_t>(graph.size()), nullptr), bytes_(static_cast<size_t>(graph.size()), 0) {
+ValueBuffers::ValueBuffers(const Graph& graph, const Plan& plan, const ValueBuffers* source,
+                           std::span<const std::pair<NodeId, NodeId>> shared)
+    : arena_(plan.arena_bytes),
+      own_buffers_(static_cast<size_t>(graph.size())),
+      addresses_(static_cast<size_t>(graph.size()), nullptr),
+      bytes_(static_cast<size_t>(graph.size()), 0) {
+  if (source)
+    for (const auto& [id, from] : shared) own_buffers_[static_cast<size_t>(id)] = source->own_buffers_.at(static_cast<size_t>(from));
   for (NodeId id = 0; id < graph.size(); ++id) {
     const ValuePlan& value = plan.values[static_cast<size_t>(id)];
     const Node& node = graph.node(id);
@@ -37,7 +43,16 @@ ValueBuffers::ValueBuffers(const Graph& graph, const Plan& plan)
       case Storage::Persistent:
       case Storage::Input:
       case Storage::Constant: {
-        AlignedBuffer& buffer = owned_.emplace_back(value.bytes);
+        std::shared_ptr<AlignedBuffer>& held = own_buffers_[static_cast<size_t>(id)];
+        if (held) {  // shared: the source's values stand
+          if (held->bytes() != value.bytes)
+            fail("cpu backend: {} shares a buffer of {} bytes for a value of {} bytes (internal error)",
+                 describe(Tensor{const_cast<Graph*>(&graph), id}), held->bytes(), value.bytes);
+          addresses_[static_cast<size_t>(id)] = held->data();
+          break;
+        }
+        held = std::make_shared<AlignedBuffer>(value.bytes);
+        AlignedBuffer& buffer = *held;
         addresses_[static_cast<size_t>(id)] = buffer.data();
         if (value.storage != Storage::Input && node.value) {
           if (node.value->bytes() != value.bytes)

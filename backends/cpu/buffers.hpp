@@ -1,11 +1,15 @@
 #pragma once
 // Where a compiled program's values live: one arena for the intermediates (offsets from the
-// plan), and a buffer of its own for every parameter, state, input and constant.
+// plan), and a buffer of its own for every parameter, state, input and constant, except the
+// persistent values it shares with a program compiled before (held jointly, so either program
+// may outlive the other).
 #include <heed/graph.hpp>
 #include <heed/backend/plan.hpp>
 
 #include <cstddef>
 #include <memory>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace heed::cpu {
@@ -31,8 +35,10 @@ class AlignedBuffer {
 
 class ValueBuffers {
  public:
-  // Allocates everything the plan needs and fills persistent values and constants.
-  ValueBuffers(const Graph& graph, const Plan& plan);
+  // Allocates everything the plan needs and fills persistent values and constants; the pairs
+  // (node, source's node) in `shared` take the source's buffers and keep their contents.
+  ValueBuffers(const Graph& graph, const Plan& plan, const ValueBuffers* source = nullptr,
+               std::span<const std::pair<NodeId, NodeId>> shared = {});
 
   // The bytes of a value the plan keeps (an alias resolves to its root); null for Storage::None.
   std::byte* address(NodeId id) const { return addresses_[static_cast<size_t>(id)]; }
@@ -40,7 +46,7 @@ class ValueBuffers {
 
  private:
   AlignedBuffer arena_;
-  std::vector<AlignedBuffer> owned_;
+  std::vector<std::shared_ptr<AlignedBuffer>> own_buffers_;  // by NodeId; set for values outside the arena
   std::vector<std::byte*> addresses_;
   std::vector<int64_t> bytes_;
 };

@@ -53,8 +53,14 @@ class CpuBackend final : public Backend {
   bool supports(Op op) const override { return has_kernel(op); }
 
  protected:
-  std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions& options) override {
-    return std::make_unique<CpuProgram>(graph, plan, resolve_threads(options.threads));
+  std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions& options,
+                                           const SharedPersistentValues& shared) override {
+    const CpuProgram* source = nullptr;
+    if (shared.source) {
+      source = dynamic_cast<const CpuProgram*>(shared.source);
+      if (!source) fail("compile: share_persistent_values names a program of another backend; the cpu backend shares only its own");
+    }
+    return std::make_unique<CpuProgram>(graph, plan, resolve_threads(options.threads), source, shared.values);
   }
 };
 

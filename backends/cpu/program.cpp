@@ -12,8 +12,10 @@
 namespace heed::cpu {
 
 
-CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads)
-    : threads_(threads), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_), buffers_(graph, plan) {
+CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads, const CpuProgram* source,
+                       std::span<const std::pair<NodeId, NodeId>> shared)
+    : threads_(threads), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_),
+      buffers_(graph, plan, source ? &source->buffers() : nullptr, shared) {
   // Primitives pick their blocking for the thread count they will run with.
   ThreadCount scope(threads_);
   CompileContext context(graph, plan, buffers_, scratchpad_, engine_, stream_);

@@ -10,12 +10,16 @@ namespace heed::cpu {
 
 class CpuProgram final : public Executable {
  public:
-  CpuProgram(const Graph& graph, const Plan& plan, int threads);
+  // With a source, the persistent values paired in `shared` (new node, source node) take the
+  // source's buffers.
+  CpuProgram(const Graph& graph, const Plan& plan, int threads, const CpuProgram* source = nullptr,
+             std::span<const std::pair<NodeId, NodeId>> shared = {});
 
   void run(std::span<const std::pair<NodeId, HostView>> inputs) override;
   void read(NodeId id, void* destination) override;
   void write(NodeId id, const void* source) override;
   ~CpuProgram() override;
+  const ValueBuffers& buffers() const { return buffers_; }
 
  private:
   int threads_;

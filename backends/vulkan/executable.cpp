@@ -39,11 +39,13 @@ std::vector<Access> accesses_of(const Dispatch& dispatch, int32_t write_group) {
 
 }  // namespace
 
-VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan)
+VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan,
+                                   const VulkanExecutable* source, std::span<const std::pair<NodeId, NodeId>> shared)
     : context_(std::move(context)),
       device_(context_->device),
-      layout_(graph, plan, value_alignment(device_.info())),
+      layout_(graph, plan, value_alignment(device_.info()), source ? &source->layout_ : nullptr, shared),
       unified_(device_.info().unified_memory) {
+  if (source) pools_[static_cast<size_t>(Pool::Persistent)] = source->pools_[static_cast<size_t>(Pool::Persistent)];
   std::vector<Dispatch> dispatches;
   Lowering lowering(graph, device_.info(), layout_, dispatches);
   Fusion fusion(graph, plan, layout_);
@@ -106,8 +108,9 @@ void VulkanExecutable::create_buffers(const Graph& graph, const Plan& plan) {
   int64_t padding = layout_.alignment();
   for (size_t i = 0; i < pool_count; ++i) {
     auto which = static_cast<Pool>(i);
-    pools_[i] = Buffer(device_, layout_.pool_bytes(which) + padding, MemoryUse::Device, pool_name(which));
+    if (!pools_[i]) pools_[i] = std::make_shared<Buffer>(device_, layout_.pool_bytes(which) + padding, MemoryUse::Device, pool_name(which));
   }
+  bool shares_persistent = layout_.shares_persistent();
   if (!unified_) {
     if (layout_.pool_bytes(Pool::Input) > 0) input_staging_ = Buffer(device_, layout_.pool_bytes(Pool::Input), MemoryUse::Upload, "input staging");
     int64_t staged = 0;
@@ -124,6 +127,7 @@ void VulkanExecutable::create_buffers(const Graph& graph, const Plan& plan) {
   // Initial contents of the persistent and constant pools (the zero word and the fused chains'
   // programs included), uploaded once.
   for (Pool which : {Pool::Persistent, Pool::Constant}) {
+    if (which == Pool::Persistent && shares_persistent) continue;  // the source's values stand
     std::vector<std::byte> image(static_cast<size_t>(pool(which).size()), std::byte{0});
     for (NodeId id = 0; id < graph.size(); ++id) {
       const Node& node = graph.node(id);

@@ -17,8 +17,12 @@ namespace heed::vulkan {
 
 class VulkanExecutable final : public Executable {
  public:
-  VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan);
+  // With a source, the persistent values paired in `shared` (new node, source node) live in the
+  // source's persistent pool, at its offsets; the core has paired every one of them.
+  VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan, const VulkanExecutable* source = nullptr,
+                   std::span<const std::pair<NodeId, NodeId>> shared = {});
   ~VulkanExecutable() override;
+  bool runs_on(const Context& context) const { return context_.get() == &context; }
 
   void run(std::span<const std::pair<NodeId, HostView>> inputs) override;
   void read(NodeId id, void* destination) override;
@@ -30,7 +34,7 @@ class VulkanExecutable final : public Executable {
   void create_buffers(const Graph& graph, const Plan& plan);
   void create_descriptors(std::vector<Dispatch>& dispatches);
   void record(const std::vector<Dispatch>& dispatches);
-  const Buffer& pool(Pool which) const { return pools_[static_cast<size_t>(which)]; }
+  const Buffer& pool(Pool which) const { return *pools_[static_cast<size_t>(which)]; }
   // Records commands into the spare command buffer, submits them and waits.
   void submit_once(const std::function<void(VkCommandBuffer)>& commands);
   void submit_and_wait(VkCommandBuffer commands, std::string_view what);
@@ -41,7 +45,8 @@ class VulkanExecutable final : public Executable {
   const Device& device_;
   std::string name_;  // for messages: "a program of N nodes"
   MemoryLayout layout_;
-  std::array<Buffer, pool_count> pools_;
+  // Held jointly: the persistent pool may be shared with programs compiled after this one.
+  std::array<std::shared_ptr<Buffer>, pool_count> pools_;
   Buffer input_staging_;   // mirrors the input pool where the device cannot be written directly
   Buffer output_staging_;  // outputs copied here at the end of each run, likewise
   std::map<NodeId, int64_t> staged_outputs_;  // output -> offset in output_staging_

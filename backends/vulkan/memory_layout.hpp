@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -27,7 +28,11 @@ class MemoryLayout {
  public:
   // alignment: where values outside the arena start (a multiple of 64 and of the device's
   // minStorageBufferOffsetAlignment, so that they can be bound exactly).
-  MemoryLayout(const Graph& graph, const Plan& plan, int64_t alignment);
+  // With a source, every persistent value takes the slot of its pair (node, source's node) in
+  // `shared`, and the persistent pool is the source's.
+  MemoryLayout(const Graph& graph, const Plan& plan, int64_t alignment, const MemoryLayout* source = nullptr,
+               std::span<const std::pair<NodeId, NodeId>> shared = {});
+  bool shares_persistent() const { return shares_persistent_; }
 
   Slot value(NodeId id) const;  // the storage of id (its root's, for an alias)
   Slot zero_word() const { return zero_word_; }  // 16 zero bytes: bound where a shader's optional input is absent
@@ -46,6 +51,7 @@ class MemoryLayout {
   std::vector<char> stored_;  // whether slots_[id] means anything
   std::array<int64_t, pool_count> sizes_{};
   Slot zero_word_;
+  bool shares_persistent_ = false;
   std::vector<std::pair<Slot, std::vector<uint32_t>>> words_;
 };
 

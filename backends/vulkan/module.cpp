@@ -21,8 +21,16 @@ class VulkanBackend final : public Backend {
   bool supports(Op op) const override { return lowering_for(op) != nullptr; }
 
  protected:
-  std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions&) override {
-    return std::make_unique<VulkanExecutable>(context_, graph, plan);
+  std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions&,
+                                           const SharedPersistentValues& shared) override {
+    const VulkanExecutable* source = nullptr;
+    if (shared.source) {
+      source = dynamic_cast<const VulkanExecutable*>(shared.source);
+      if (!source || !source->runs_on(*context_))
+        fail("compile: share_persistent_values names a program of another backend or device; the vulkan backend shares only "
+             "its own");
+    }
+    return std::make_unique<VulkanExecutable>(context_, graph, plan, source, shared.values);
   }
 
  private:

@@ -2,6 +2,7 @@
 #include <heed/error.hpp>
 
 #include <algorithm>
+#include <map>
 #include <cstdlib>
 #include <thread>
 
@@ -65,13 +66,53 @@ void Program::write(Tensor tensor, HostView values) {
   executable_->write(tensor.id(), values.data);
 }
 
+namespace {
+
+// Pairs every persistent value of the new plan with the source program's value of that name,
+// after checking them all: one error lists every value that is missing or differs.
+SharedPersistentValues share_persistent_values(const Graph& graph, const Plan& plan, Program* source) {
+  SharedPersistentValues shared;
+  if (!source) return shared;
+  const Graph& from = source->graph();
+  if (&from == &graph) fail("compile: share_persistent_values names a program of the same graph; compile the graph once");
+  std::map<std::string_view, NodeId> by_name;
+  for (NodeId id = 0; id < from.size(); ++id)
+    if (is_persistent(from.node(id).op)) by_name.emplace(from.node(id).name, id);
+  std::vector<std::string> problems;
+  for (NodeId id = 0; id < graph.size(); ++id) {
+    if (plan.values[static_cast<size_t>(id)].storage != Storage::Persistent) continue;
+    const Node& node = graph.node(id);
+    auto found = by_name.find(node.name);
+    if (found == by_name.end()) {
+      problems.push_back(fmt::format("'{}' is not in the program shared with", node.name));
+      continue;
+    }
+    const Node& other = from.node(found->second);
+    if (other.op != node.op || other.dtype != node.dtype || other.shape != node.shape)
+      problems.push_back(fmt::format("'{}' is {} {}{} here and {} {}{} there", node.name, op_name(node.op), dtype_name(node.dtype),
+                                     shape_string(node.shape), op_name(other.op), dtype_name(other.dtype), shape_string(other.shape)));
+    else if (source->plan().values[static_cast<size_t>(found->second)].storage != Storage::Persistent)
+      problems.push_back(fmt::format("'{}' is not used by the program shared with, which so keeps no storage for it", node.name));
+    else
+      shared.values.emplace_back(id, found->second);
+  }
+  if (!problems.empty())
+    fail("compile: share_persistent_values: {} of the new graph's parameters and states cannot be shared:\n  {}", problems.size(),
+         fmt::join(problems, "\n  "));
+  return shared;
+}
+
+}  // namespace
+
 Program Backend::compile(const Graph& graph, CompileOptions options) {
   Plan plan = plan_graph(graph);
   std::vector<std::string> missing;
   for (NodeId id : plan.order)
     if (!supports(graph.node(id).op)) missing.emplace_back(op_name(graph.node(id).op));
   if (!missing.empty()) fail("compile: the {} backend does not support {}", name(), fmt::join(missing, ", "));
-  std::unique_ptr<Executable> executable = compile_plan(graph, plan, options);
+  SharedPersistentValues shared = share_persistent_values(graph, plan, options.share_persistent_values);
+  if (options.share_persistent_values) shared.source = options.share_persistent_values->executable_.get();
+  std::unique_ptr<Executable> executable = compile_plan(graph, plan, options, shared);
   return Program(graph, std::move(plan), std::move(executable));
 }
 

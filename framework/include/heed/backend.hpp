@@ -10,11 +10,20 @@
 
 namespace heed {
 
+class Program;
+
 struct CompileOptions {
   int threads = 0;  // 0: $HEED_THREADS, else every core
+  // A program compiled before on the same backend whose parameters and states the new program
+  // uses as its own, with no copy: every persistent value of the new graph must be there under
+  // the same name, shape and dtype (a model's inference graph beside its training graph, say).
+  // A write or an update through either program is seen by both; the storage lives as long as
+  // either does.
+  Program* share_persistent_values = nullptr;
 };
 
 class Executable;  // what a backend compiles a graph into: heed/backend/module.hpp
+struct SharedPersistentValues;
 
 struct Feed {
   Tensor tensor;
@@ -40,6 +49,8 @@ class Program {
   const Graph& graph() const { return *graph_; }
 
  private:
+  friend class Backend;  // compile() hands a program's executable to the next that shares its values
+
   const Graph* graph_;
   Plan plan_;
   std::vector<NodeId> inputs_;  // every input the plan needs: run() checks each is fed
@@ -59,7 +70,8 @@ class Backend {
   Program compile(const Graph& graph, CompileOptions options = {});
 
  protected:
-  virtual std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions& options) = 0;
+  virtual std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions& options,
+                                                   const SharedPersistentValues& shared) = 0;
 };
 
 // The registry. A module that failed to load is listed with the reason.

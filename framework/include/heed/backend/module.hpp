@@ -18,8 +18,17 @@ class Executable {
   virtual int64_t dispatches() const { return 0; }   // compute dispatches one run makes (Vulkan)
 };
 
+// CompileOptions::share_persistent_values as the core hands it to compile_plan, checked: every
+// value the new plan keeps as Storage::Persistent is paired with the node of the source's graph
+// (same name, op, shape and dtype) whose storage it takes. `source` is null when nothing is
+// shared; a backend refuses a source that it did not compile.
+struct SharedPersistentValues {
+  Executable* source = nullptr;
+  std::vector<std::pair<NodeId, NodeId>> values;  // (node of the new graph, node of the source's graph)
+};
+
 // The ABI between the core and a module: the one C entry point, heed_backend_entry, returns this.
-inline constexpr uint32_t backend_abi_version = 2;  // 2: Executable::dispatches
+inline constexpr uint32_t backend_abi_version = 3;  // 2: Executable::dispatches; 3: shared persistent values
 struct BackendModule {
   uint32_t abi_version;
   const char* name;
