@@ -1,4 +1,4 @@
-// `heed-train backends`: what the registry found, what loaded, and on which device.
+// `<program> backends`: what the registry found, what loaded, and on which device.
 #include "commands.hpp"
 
 #include <heed/backend.hpp>
@@ -7,9 +7,10 @@
 
 namespace heed::train {
 
-int run_backends() {
+int run_backends(const std::string& program) {
   std::vector<BackendStatus> found = backends();
-  if (found.empty()) fmt::print("no backend modules were found (searched $HEED_BACKEND_PATH, next to heed-train, and the install folder)\n");
+  if (found.empty())
+    fmt::print("no backend modules were found; {} searched:\n  {}\n", program, fmt::join(backend_search_folders(), "\n  "));
   for (const BackendStatus& backend : found) {
     fmt::print("{:<8} {}\n", backend.name, backend.loaded ? "loaded" : "not loaded");
     fmt::print("  {}: {}\n", backend.loaded ? "device" : "why", backend.detail);

@@ -1,15 +1,15 @@
 #include <heed/train/command_line.hpp>
 
-#include <heed/train/backend_choice.hpp>
 #include "commands.hpp"
 
+#include <heed/error.hpp>
+#include <heed/train/backend_choice.hpp>
 #include <heed/train/registry.hpp>
 
-#include <heed/error.hpp>
-
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 namespace heed::train {
 
@@ -50,7 +50,7 @@ std::string default_model() {
 
 void add_common(CLI::App& command, CommonOptions& common) {
   command.add_option("--backend", common.backend, "where to run (default: cpu)")->check(one_of({"cpu", "vulkan"}, "backend"));
-  command.add_option("--device", common.device, "the backend's device number (default: the backend's choice; see `heed-train backends`)")
+  command.add_option("--device", common.device, fmt::format("the backend's device number (default: the backend's choice; see `{} backends`)", common.program))
       ->check(CLI::NonNegativeNumber);
   command.add_option("--threads", common.threads, "CPU threads (default: $HEED_THREADS, else every core)")->check(CLI::NonNegativeNumber);
 }
@@ -171,6 +171,7 @@ int parse_and_run(const std::string& program, int argc, char** argv) {
   train_options.model = default_model();
   EvalOptions eval_options;
   PredictOptions predict_options;
+  for (CommonOptions* common : {&train_options.common, &eval_options.common, &predict_options.common}) common->program = program;
   add_train(app, train_options);
   add_eval(app, eval_options);
   add_predict(app, predict_options);
@@ -213,7 +214,7 @@ int parse_and_run(const std::string& program, int argc, char** argv) {
   }
   if (name == "eval") return run_eval(eval_options);
   if (name == "predict") return run_predict(predict_options);
-  return run_backends();
+  return run_backends(program);
 }
 
 }  // namespace

@@ -9,6 +9,6 @@ namespace heed::train {
 int run_train(const TrainOptions& options);
 int run_eval(const EvalOptions& options);
 int run_predict(const PredictOptions& options);
-int run_backends();
+int run_backends(const std::string& program);
 
 }  // namespace heed::train

@@ -1,8 +1,8 @@
-// `heed-train eval`: the held-out metric of a saved model.
-#include <heed/train/backend_choice.hpp>
-#include <heed/train/checkpoint_source.hpp>
+// `<program> eval`: the held-out metric of a saved model.
 #include "commands.hpp"
 
+#include <heed/train/backend_choice.hpp>
+#include <heed/train/checkpoint_source.hpp>
 #include <heed/train/registry.hpp>
 
 namespace heed::train {

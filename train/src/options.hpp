@@ -10,6 +10,7 @@
 namespace heed::train {
 
 struct CommonOptions {
+  std::string program = "heed-train";  // the program's name as typed, for messages
   std::string backend = "cpu";
   int device = -1;  // -1: the backend's choice
   int threads = 0;  // 0: $HEED_THREADS, else every core

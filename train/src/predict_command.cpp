@@ -1,14 +1,14 @@
-// `heed-train predict`: one input through a saved model, its answer and its attention in the
+// `<program> predict`: one input through a saved model, its answer and its attention in the
 // terminal, as JSON, or as a PNG picture.
+#include "commands.hpp"
+
 #include <heed/error.hpp>
 #include <heed/train/attention_picture.hpp>
 #include <heed/train/backend_choice.hpp>
 #include <heed/train/checkpoint_source.hpp>
-#include "commands.hpp"
-
-#include <heed/train/registry.hpp>
 #include <heed/train/png_file.hpp>
 #include <heed/train/prediction.hpp>
+#include <heed/train/registry.hpp>
 #include <heed/train/terminal_heatmap.hpp>
 
 namespace heed::train {

@@ -26,7 +26,7 @@ HostTensor words(uint64_t value) {
 uint64_t from_words(const Safetensors& file, const std::string& key, const std::filesystem::path& path) {
   auto found = file.tensors.find(key);
   if (found == file.tensors.end() || found->second.dtype() != i32 || found->second.size() != 2)
-    fail("{}: '{}' is missing or is not two i32 words; this is not a heed-train training checkpoint", path.string(), key);
+    fail("{}: '{}' is missing or is not two i32 words; this is not a training checkpoint of heed's training API", path.string(), key);
   auto values = found->second.i32();
   return static_cast<uint64_t>(static_cast<uint32_t>(values[0])) | (static_cast<uint64_t>(static_cast<uint32_t>(values[1])) << 32);
 }
@@ -59,7 +59,7 @@ RunSettings read_run_settings(const std::filesystem::path& folder) {
     fail("--resume: {} does not exist; {} holds no run to continue", path.string(), folder.string());
   Safetensors file = load_safetensors(path);
   auto run = file.metadata.find(run_key);
-  if (run == file.metadata.end()) fail("{}: no run settings in its metadata; this is not a heed-train training checkpoint", path.string());
+  if (run == file.metadata.end()) fail("{}: no run settings in its metadata; this is not a training checkpoint of heed's training API", path.string());
   return parse_settings(run->second, path.string());
 }
 

@@ -1,17 +1,17 @@
-// `heed-train train`: settings from flags (or from the run being resumed), the training loop with
+// `<program> train`: settings from flags (or from the run being resumed), the training loop with
 // its schedule, evaluations, checkpoints, and the ways it can stop.
-#include <heed/error.hpp>
-#include <heed/train/backend_choice.hpp>
 #include "commands.hpp"
+
+#include <heed/error.hpp>
+#include <heed/optim.hpp>
+#include <heed/train/backend_choice.hpp>
 #include <heed/train/inference.hpp>
 #include <heed/train/metrics_log.hpp>
 #include <heed/train/progress.hpp>
+#include <heed/train/registry.hpp>
 #include <heed/train/run_checkpoint.hpp>
 #include <heed/train/run_folder.hpp>
 #include <heed/train/stop_signal.hpp>
-
-#include <heed/optim.hpp>
-#include <heed/train/registry.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -121,8 +121,8 @@ class Trainer {
       if (int signal = stop_requested()) {
         progress.finish();
         save();
-        fmt::print(stderr, "heed-train: stopped by signal {} after step {}; the checkpoint is saved. Continue with:\n  {}\n",
-                   signal, position_.step, resume_command());
+        fmt::print(stderr, "{}: stopped by signal {} after step {}; the checkpoint is saved. Continue with:\n  {}\n",
+                   flags_.common.program, signal, position_.step, resume_command());
         return 128 + signal;
       }
       lr_ = schedule.at(position_.step + 1);
@@ -136,8 +136,8 @@ class Trainer {
       position_.samples = task_->position();
       if (!std::isfinite(loss)) {
         progress.finish();
-        fmt::print(stderr, "heed-train: step {}: the loss is {} (not finite); training stopped. The learning rate was {:.3g}: "
-                   "try a lower --lr. {}\n", position_.step, loss, lr_, last_good_checkpoint());
+        fmt::print(stderr, "{}: step {}: the loss is {} (not finite); training stopped. The learning rate was {:.3g}: "
+                   "try a lower --lr. {}\n", flags_.common.program, position_.step, loss, lr_, last_good_checkpoint());
         return exit_not_finite;
       }
       progress.step(position_.step, loss, lr_, seconds);
@@ -153,8 +153,8 @@ class Trainer {
       if (flags_.stop_after > 0 && session_steps >= flags_.stop_after) {
         progress.finish();
         save();
-        fmt::print(stderr, "heed-train: stopped after {} steps as --stop-after asked (step {} of {}). Continue with:\n  {}\n",
-                   session_steps, position_.step, settings_.steps, resume_command());
+        fmt::print(stderr, "{}: stopped after {} steps as --stop-after asked (step {} of {}). Continue with:\n  {}\n",
+                   flags_.common.program, session_steps, position_.step, settings_.steps, resume_command());
         return 0;
       }
     }
@@ -170,14 +170,14 @@ class Trainer {
 
  private:
   void announce() const {
-    fmt::print(stderr, "heed-train: {} {} ({}) on {} [{}]\n", position_.step > 0 ? "resuming" : "training", settings_.model,
+    fmt::print(stderr, "{}: {} {} ({}) on {} [{}]\n", flags_.common.program, position_.step > 0 ? "resuming" : "training", settings_.model,
                find_model(settings_.model).task, backend_->name(), backend_->device());
     fmt::print(stderr, "  {} steps of batch {} from step {}, peak lr {:.3g} ({} warm-up steps, {}), seed {}; run folder {}\n",
                settings_.steps, settings_.batch, position_.step, settings_.lr, settings_.warmup, schedule_name(settings_.schedule),
                settings_.seed, folder_.string());
   }
 
-  std::string resume_command() const { return fmt::format("heed-train train --resume --out {}", folder_.string()); }
+  std::string resume_command() const { return fmt::format("{} train --resume --out {}", flags_.common.program, folder_.string()); }
 
   std::string last_good_checkpoint() const {
     if (saved_step_ < 0) return "No checkpoint had been saved yet.";
@@ -190,10 +190,8 @@ class Trainer {
   }
 
   Evaluation evaluate(bool final) {
-    if (!eval_) {
-      eval_.emplace(compile_inference(*task_, *backend_, flags_.common.threads, settings_.eval_batch, false));
-    }
-    copy_parameters(*program_, *model_.graph, *eval_);
+    // Compiled once, on the training program's parameters: every evaluation sees the latest.
+    if (!eval_) eval_.emplace(compile_inference(*task_, *backend_, flags_.common.threads, settings_.eval_batch, false, &*program_));
     auto start = std::chrono::steady_clock::now();
     Evaluation evaluation = task_->evaluate(eval_->program, eval_->model, settings_.eval_limit);
     nlohmann::json record = {{"step", position_.step}};

@@ -10,10 +10,9 @@ struct InferenceModel {
   Program program;
 };
 
-InferenceModel compile_inference(const Task& task, Backend& backend, int threads, int64_t batch, bool with_attention);
-
-// Copies every parameter of the inference graph from the program of another graph of the same
-// model, matching them by name.
-void copy_parameters(Program& from, Graph& from_graph, InferenceModel& to);
+// `share_with`: a program of the same model (the training program) whose parameters the inference
+// program uses as its own, so that it always sees the latest values without a copy.
+InferenceModel compile_inference(const Task& task, Backend& backend, int threads, int64_t batch, bool with_attention,
+                                 Program* share_with = nullptr);
 
 }  // namespace heed::train
