@@ -2,8 +2,9 @@
 // over heads) over the 7 x 7 patches.
 #include "fashion_task.hpp"
 
-#include <heed/train/png_file.hpp>
 #include "../charlm/sampling.hpp"
+
+#include <heed/train/png_file.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -3,6 +3,8 @@
 #include "op_benchmark.hpp"
 #include "workload_benchmark.hpp"
 
+#include <heed/models/reference_models.hpp>
+
 #include <heed/error.hpp>
 
 #include <CLI/CLI.hpp>
@@ -37,20 +39,27 @@ int main(int argc, char** argv) {
   op_command->add_option("--warmup", op.warmup, "untimed runs first")->capture_default_str();
   op_command->add_option("--samples", op.samples, "timed samples; the median is reported")->capture_default_str();
 
+  heed::models::register_reference_models();
+  std::vector<std::string> workloads{"all"};
+  std::string workload_list;
+  for (const heed::train::ModelRegistration* model : heed::train::registered_models()) {
+    workloads.push_back(model->name);
+    workload_list += model->name + ", ";
+  }
   heed::bench::WorkloadOptions train, infer;
   infer.mode = "infer";
   CLI::App* train_command = app.add_subcommand("train", "time the full training step (forward, loss, backward, AdamW) of a reference model");
   CLI::App* infer_command = app.add_subcommand("infer", "time the forward pass of a reference model (batch 1 unless --batch)");
   for (auto [command, options] : {std::pair{train_command, &train}, std::pair{infer_command, &infer}}) {
-    command->add_option("--workload", options->workload, "seq2seq, charlm, vit or all")
-        ->check(CLI::IsMember({"seq2seq", "charlm", "vit", "all"}))
+    command->add_option("--workload", options->workload, "a registered model: " + workload_list + "or all")
+        ->check(CLI::IsMember(workloads))
         ->capture_default_str();
     command->add_option("--backend", options->backend, "cpu or vulkan (default: $HEED_BACKEND, else cpu)");
     command->add_option("--threads", options->threads, "CPU threads (default: $HEED_THREADS, else every core)");
     command->add_option("--steps", options->steps, "timed steps; the median and the minimum are reported")->capture_default_str();
     command->add_option("--warmup", options->warmup, "untimed steps first")->capture_default_str();
-    command->add_option("--batch", options->batch, "batch size (default: MODELS.md's benchmark batch for train, 1 for infer)");
-    command->add_option("--context", options->context, "charlm's sequence length, its positional table sized to it (default: 128)")
+    command->add_option("--batch", options->batch, "batch size (default: the model's registered training batch, MODELS.md's benchmark batch, for train; 1 for infer)");
+    command->add_option("--context", options->context, "the model's \"context\" configuration: charlm's sequence length, its positional table sized to it (default: 128)")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   }
 

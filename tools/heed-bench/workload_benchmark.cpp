@@ -1,7 +1,7 @@
 #include "workload_benchmark.hpp"
 
 #include <heed/heed.hpp>
-#include <heed/models/reference_models.hpp>
+#include <heed/train/registry.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -97,7 +97,6 @@ void time_workload(const train::ModelRegistration& registration, const WorkloadO
 void run_workload_benchmark(const WorkloadOptions& options) {
   if (options.mode != "train" && options.mode != "infer") fail("unknown mode '{}'; choose train or infer", options.mode);
   if (options.steps <= 0 || options.warmup < 0) fail("--steps must be positive and --warmup not negative, got {} and {}", options.steps, options.warmup);
-  models::register_reference_models();
   std::vector<const train::ModelRegistration*> workloads =
       options.workload == "all" ? train::registered_models() : std::vector{&train::find_model(options.workload)};
   auto backend = load_backend(options.backend);

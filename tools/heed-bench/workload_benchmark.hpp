@@ -1,5 +1,5 @@
 #pragma once
-// `heed-bench train|infer --workload NAME`: a reference model's full training step (forward,
+// `heed-bench train|infer --workload NAME`: a registered model's full training step (forward,
 // cross-entropy, backward, AdamW) or its forward pass, timed as shared/bench/torch_peer.py times
 // PyTorch, printed as one JSON line with torch_peer.py's keys plus the planned peak memory.
 #include <cstdint>
