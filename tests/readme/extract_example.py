@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Writes the README's C++ example (its first ```cpp block) to a file, so that the example is
-compiled and run as a test and cannot go stale. usage: extract_example.py README.md OUT.cpp"""
+"""Writes one of the README's C++ blocks (```cpp) to a file, so that every block is compiled as a
+test and cannot go stale. usage: extract_example.py README.md OUT.cpp [BLOCK]   (BLOCK: 0 first)"""
 import re
 import sys
 
 readme, out = sys.argv[1], sys.argv[2]
+block = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 text = open(readme, encoding="utf-8").read()
-match = re.search(r"^```cpp\n(.*?)^```", text, re.S | re.M)
-if not match:
-    sys.exit(f"{readme}: no ```cpp block found")
+blocks = re.findall(r"^```cpp\n(.*?)^```", text, re.S | re.M)
+if block >= len(blocks):
+    sys.exit(f"{readme}: it has {len(blocks)} ```cpp blocks, not block {block}")
 with open(out, "w", encoding="utf-8") as f:
-    f.write(f"// Generated from {readme} by extract_example.py; edit the README, not this file.\n")
-    f.write(match.group(1))
+    f.write(f"// Generated from {readme} (C++ block {block}) by extract_example.py; edit the README, not this file.\n")
+    f.write(blocks[block])
