@@ -179,8 +179,8 @@ heed::train::ModelRegistration registration() {
   return {.name = "pointer_sort",
           .task = "sorting: a pointer network picks the next smallest number by attending to it",
           .metric = "exact match on 1000 held-out lists",
-          .data_help = "pointer_sort: draws its lists, reads no data",
-          .input_help = "pointer_sort: numbers to sort, e.g. \"0.42 0.17 0.9 0.05 0.33 0.71 0.6 0.28\"",
+          .data_help = "draws its lists, reads no data",
+          .input_help = "numbers to sort, e.g. \"0.42 0.17 0.9 0.05 0.33 0.71 0.6 0.28\"",
           .defaults = {.steps = 3000, .epochs = 0, .batch = 64, .lr = 2e-3, .warmup = 200, .eval_every = 1000, .eval_batch = 250},
           .build = [](const std::string& config, const heed::train::BuildOptions& options) { return build(parse_config(config), options); },
           .make_task = [](heed::train::TaskOptions options) -> std::unique_ptr<heed::train::Task> {

@@ -1,5 +1,6 @@
 // Program: run() checks what it is fed, read() and write() check what they are asked for, and
 // compile() refuses a graph with nothing to do. Each mistake is a heed::Error naming the tensor.
+#include "program_checks.hpp"
 #include "../support/backends.hpp"
 #include "../support/compare.hpp"
 
@@ -12,16 +13,6 @@
 namespace heed::test {
 namespace {
 
-void check_message(const std::function<void()>& action, const std::vector<std::string>& fragments) {
-  try {
-    action();
-    FAIL_CHECK("no heed::Error was thrown; expected one mentioning " << fragments.front());
-  } catch (const Error& error) {
-    std::string message = error.what();
-    for (const std::string& fragment : fragments) CHECK_MESSAGE(message.find(fragment) != std::string::npos, "'" << message << "' does not mention '" << fragment << "'");
-  }
-}
-
 struct Fixture {
   Graph g;
   Tensor x = g.input("x", {2, 3}), n = g.input("n", {3}, i32);
@@ -30,16 +21,6 @@ struct Fixture {
   Tensor y = hidden * w + cast(n, f32);
   Fixture() { g.output(y); }
 };
-
-template <typename Body>
-void on_every_backend(Body body) {
-  for (const std::string& name : backends_under_test()) {
-    auto backend = load_for_test(name);
-    if (!backend) continue;
-    INFO("backend " << name);
-    body(*backend);
-  }
-}
 
 const std::vector<float> six{1, 2, 3, 4, 5, 6};
 const std::vector<int32_t> three{1, 2, 3};

@@ -1,6 +1,7 @@
 // CompileOptions::share_persistent_values: a second program of the same model (another batch
 // size, no loss) uses the first program's parameters and states, with no copy, on every backend;
 // anything that cannot be shared is refused, all of it named at once.
+#include "program_checks.hpp"
 #include "../support/backends.hpp"
 
 #include <doctest/doctest.h>
@@ -34,27 +35,6 @@ struct Model {
 
 bool same_values(const HostTensor& a, const HostTensor& b) {
   return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.data(), b.data(), static_cast<size_t>(a.bytes())) == 0;
-}
-
-void check_message(const std::function<void()>& action, const std::vector<std::string>& fragments) {
-  try {
-    action();
-    FAIL_CHECK("no heed::Error was thrown; expected one mentioning " << fragments.front());
-  } catch (const Error& error) {
-    std::string message = error.what();
-    for (const std::string& fragment : fragments)
-      CHECK_MESSAGE(message.find(fragment) != std::string::npos, "'" << message << "' does not mention '" << fragment << "'");
-  }
-}
-
-template <typename Body>
-void on_every_backend(Body body) {
-  for (const std::string& name : backends_under_test()) {
-    auto backend = load_for_test(name);
-    if (!backend) continue;
-    INFO("backend " << name);
-    body(*backend);
-  }
 }
 
 const std::vector<float> batch_x{0.5f, -1, 2, 1, 0, -0.5f, -2, 1, 1, 0.25f, 0.5f, -1};

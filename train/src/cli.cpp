@@ -36,11 +36,19 @@ std::vector<std::string> model_list() {
 
 // "seq2seq 1500, charlm 1000, vit 5 epochs": a per-model default for --help.
 template <typename Field>
-std::string per_model(Field field, std::string_view separator = ", ") {
+std::string per_model(Field field) {
   std::string text;
   for (const ModelRegistration* model : registered_models())
-    text += fmt::format("{}{} {}", text.empty() ? "" : separator, model->name, field(*model));
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", model->name, field(*model));
   return text;
+}
+
+// "seq2seq: a date as text; charlm: a prompt": one help text of each model.
+std::string each_model(std::string ModelRegistration::*text) {
+  std::string joined;
+  for (const ModelRegistration* model : registered_models())
+    joined += fmt::format("{}{}: {}", joined.empty() ? "" : "; ", model->name, model->*text);
+  return joined;
 }
 
 std::string default_model() {
@@ -61,9 +69,7 @@ void add_train(CLI::App& app, TrainOptions& o) {
                                                      return fmt::format("({})", model.task);
                                                    })))
       ->check(one_of(model_list(), "model"));
-  train.add_option("--data", o.data, "the data (default: the model's own) " + per_model([](const ModelRegistration& model) {
-                     return model.data_help;
-                   }, "; "));
+  train.add_option("--data", o.data, "the data (default: the model's own; " + each_model(&ModelRegistration::data_help) + ")");
   add_common(train, o.common);
   auto* steps = train.add_option("--steps", o.steps, "training steps (default: " + per_model([](const ModelRegistration& model) {
                                    return model.defaults.steps > 0 ? std::to_string(model.defaults.steps) : fmt::format("{} epochs", model.defaults.epochs);
@@ -84,7 +90,7 @@ void add_train(CLI::App& app, TrainOptions& o) {
   train.add_option("--schedule", o.schedule, "after warm-up: cosine decay to a tenth, or constant (default: cosine)")
       ->check(one_of({"cosine", "constant"}, "schedule"));
   train.add_option("--seed", o.seed, "initialisation and data order (default: 0)");
-  train.add_option("--config", o.config, "model configuration overrides as JSON, e.g. '{\"width\": 32}' (default: MODELS.md's)");
+  train.add_option("--config", o.config, "model configuration overrides as JSON, e.g. '{\"width\": 32}' (default: the model's reference configuration)");
   train.add_option("--out", o.out, "the run folder (default: runs/<model>-<YYYYmmdd-HHMMSS>)");
   train.add_flag("--resume", o.resume, "continue the run in --out with its settings; only the watching flags (--eval-*, --save-every, --log-every, --stop-after, --backend, --threads) may change (default: off; without --out, the newest run in runs/)");
   train.add_option("--eval-every", o.eval_every, "evaluate every N steps, 0 only at the end (default: " +
@@ -120,8 +126,7 @@ void add_eval(CLI::App& app, EvalOptions& o) {
 void add_predict(CLI::App& app, PredictOptions& o) {
   CLI::App& predict = *app.add_subcommand("predict", "one input through a saved model: its output and its attention");
   predict.add_option("--checkpoint", o.checkpoint, "a run folder or a model .safetensors file (required: no default)")->required();
-  auto* input = predict.add_option("--input", o.request.input, per_model([](const ModelRegistration& model) { return model.input_help; }, "; ") +
-                                                                    " (default: --index 0)");
+  auto* input = predict.add_option("--input", o.request.input, each_model(&ModelRegistration::input_help) + " (default: --index 0)");
   predict.add_option("--index", o.request.index, "the N-th held-out example instead (default: 0)")
       ->check(CLI::NonNegativeNumber)
       ->excludes(input);
