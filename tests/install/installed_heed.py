@@ -87,7 +87,8 @@ try:
         shutil.copytree(source / "examples" / "pointer_sort", example)
         run(["meson", "setup", str(work / "build-meson"), str(example)], env=env)
         run(["ninja", "-C", str(work / "build-meson")], env=env)
-        run(["cmake", "-S", str(example), "-B", str(work / "build-cmake"), f"-DCMAKE_PREFIX_PATH={root}",
+        # Ninja: heed's set-up installs it, while make is not on every machine (a minimal Debian).
+        run(["cmake", "-G", "Ninja", "-S", str(example), "-B", str(work / "build-cmake"), f"-DCMAKE_PREFIX_PATH={root}",
              "-DCMAKE_BUILD_TYPE=Release"], env=env)
         run(["cmake", "--build", str(work / "build-cmake"), "-j", "2"], env=env)
         programs = {"meson + pkg-config": work / "build-meson" / "pointer_sort",
