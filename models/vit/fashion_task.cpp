@@ -2,10 +2,9 @@
 #include "fashion_task.hpp"
 
 #include <heed/models/config.hpp>
-#include <heed/data/counter_rng.hpp>
+#include <heed/data/epoch_order.hpp>
 
 #include <algorithm>
-#include <numeric>
 #include <optional>
 
 namespace heed::models {
@@ -41,16 +40,13 @@ class FashionTask : public train::Task {
                                        .with_attention = with_attention, .seed = 0});
   }
 
-  // Sample k of the stream is image order_e[k mod N] of epoch e = k / N, where order_e is a
-  // permutation drawn from (seed, e) alone: a batch may straddle two epochs, and a resumed run
-  // rebuilds exactly the order it stopped in.
   std::vector<Feed> next_batch(const BuiltModel& model) override {
     const data::FashionMnist& train = training_set();
     int64_t batch = model.input("images").dim(0), pixels = data::image_side * data::image_side;
     images_.resize(static_cast<size_t>(batch * pixels));
     labels_.resize(static_cast<size_t>(batch));
     for (int64_t i = 0; i < batch; ++i, ++position_) {
-      int64_t image = epoch_order(position_ / static_cast<uint64_t>(train.count))[position_ % static_cast<uint64_t>(train.count)];
+      int64_t image = order_->at(position_);
       std::copy_n(train.images.begin() + image * pixels, pixels, images_.begin() + i * pixels);
       labels_[static_cast<size_t>(i)] = train.labels[static_cast<size_t>(image)];
     }
@@ -91,24 +87,16 @@ class FashionTask : public train::Task {
 
  private:
   const data::FashionMnist& training_set() {
-    if (!train_) train_ = data::load_fashion_mnist(data::FashionSplit::train, fashion_directory(options_.data));
+    if (!train_) {
+      train_ = data::load_fashion_mnist(data::FashionSplit::train, fashion_directory(options_.data));
+      order_.emplace(options_.seed, train_->count);
+    }
     return *train_;
-  }
-
-  const std::vector<int64_t>& epoch_order(uint64_t epoch) {
-    if (order_epoch_ == epoch && !order_.empty()) return order_;
-    order_.resize(static_cast<size_t>(train_->count));
-    std::iota(order_.begin(), order_.end(), 0);
-    for (size_t i = order_.size() - 1; i > 0; --i)  // Fisher-Yates, one counter-based draw per swap
-      std::swap(order_[i], order_[data::below(data::counter_random(options_.seed, epoch, i), i + 1)]);
-    order_epoch_ = epoch;
-    return order_;
   }
 
   models::ViTConfig config_;
   std::optional<data::FashionMnist> train_, test_;
-  std::vector<int64_t> order_;
-  uint64_t order_epoch_ = 0;
+  std::optional<data::EpochOrder> order_;
   uint64_t position_ = 0;
   std::vector<float> images_;
   std::vector<int32_t> labels_;

@@ -33,6 +33,7 @@ CheckpointSource open_checkpoint(const std::string& path, const std::string& mod
   find_model(source.model);  // an unknown model name fails here, listing the models
   source.config = meta(metadata_config_key);
   source.data = meta("data");
+  source.valid = meta("valid");
   source.step = meta("step");
   return source;
 }

@@ -47,8 +47,8 @@ std::string per_model(Field field) {
 std::string each_model(std::string ModelRegistration::*text) {
   std::string joined;
   for (const ModelRegistration* model : registered_models())
-    joined += fmt::format("{}{}: {}", joined.empty() ? "" : "; ", model->name, model->*text);
-  return joined;
+    if (!(model->*text).empty()) joined += fmt::format("{}{}: {}", joined.empty() ? "" : "; ", model->name, model->*text);
+  return joined.empty() ? "no model takes it" : joined;
 }
 
 std::string default_model() {
@@ -70,6 +70,8 @@ void add_train(CLI::App& app, TrainOptions& o) {
                                                    })))
       ->check(one_of(model_list(), "model"));
   train.add_option("--data", o.data, "the data (default: the model's own; " + each_model(&ModelRegistration::data_help) + ")");
+  train.add_option("--valid", o.valid, "held-out examples to evaluate on (default: the model's own split of its data; " +
+                                           each_model(&ModelRegistration::valid_help) + ")");
   add_common(train, o.common);
   auto* steps = train.add_option("--steps", o.steps, "training steps (default: " + per_model([](const ModelRegistration& model) {
                                    return model.defaults.steps > 0 ? std::to_string(model.defaults.steps) : fmt::format("{} epochs", model.defaults.epochs);
@@ -113,7 +115,7 @@ void add_eval(CLI::App& app, EvalOptions& o) {
   CLI::App& eval = *app.add_subcommand("eval", "the held-out metric of a saved model");
   eval.add_option("--checkpoint", o.checkpoint, "a run folder or a model .safetensors file (required: no default)")->required();
   eval.add_flag("--json", o.json, "print one JSON object (default: a line of text)");
-  eval.add_option("--data", o.data, "the data (default: what the model was trained on)");
+  eval.add_option("--data", o.data, "what to measure: for models that take --valid, every example of it; for the others their held-out part of this data (default: the held-out examples of what the model was trained on)");
   eval.add_option("--model", o.model, "the model, for a checkpoint whose metadata does not say (default: its metadata)")
       ->check(one_of(model_list(), "model"));
   eval.add_option("--batch", o.batch, "batch of the evaluation graph (default: " +

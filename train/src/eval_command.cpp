@@ -9,8 +9,13 @@ namespace heed::train {
 
 int run_eval(const EvalOptions& options) {
   CheckpointSource source = open_checkpoint(options.checkpoint, options.model);
+  // --data is what to measure: a model with a held-out file (valid_help) measures all of it, the
+  // others read it as their data and measure their own held-out part of it.
+  bool measures_file = !find_model(source.model).valid_help.empty();
   auto task = make_task(source.model, {.config_json = source.config,
-                                       .data = options.data.empty() ? source.data : options.data, .seed = 0});
+                                       .data = options.data.empty() || measures_file ? source.data : options.data,
+                                       .held_out = options.data.empty() ? source.valid : options.data,
+                                       .seed = 0});
   auto backend = open_backend(options.common.backend, options.common.device);
   int64_t batch = options.batch > 0 ? options.batch : find_model(source.model).defaults.eval_batch;
   InferenceModel inference = compile_inference(*task, *backend, options.common.threads, batch, false);

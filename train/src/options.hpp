@@ -20,6 +20,7 @@ struct TrainOptions {
   CommonOptions common;
   std::string model;  // empty: the first registered model
   std::string data;
+  std::string valid;
   std::string config;  // model configuration overrides as JSON
   int64_t steps = 0, epochs = 0, batch = 0;
   double lr = 0;

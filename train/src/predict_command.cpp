@@ -19,7 +19,8 @@ int run_predict(const PredictOptions& options) {
   if (request.generate < 0 || request.top_k < 0) fail("--generate and --top-k must not be negative");
   if (!request.input.empty() && request.index >= 0) fail("--input and --index: give one of them, not both");
   if (request.data.empty()) request.data = source.data;
-  auto task = make_task(source.model, {.config_json = source.config, .data = {}, .seed = 0});  // data is read by predict alone
+  // The data is read by predict alone (request.data), and only for --index.
+  auto task = make_task(source.model, {.config_json = source.config, .data = {}, .held_out = source.valid, .seed = 0});
   auto backend = open_backend(options.common.backend, options.common.device);
   InferenceModel inference = compile_inference(*task, *backend, options.common.threads, 1, true);
   load_parameters(source, inference);

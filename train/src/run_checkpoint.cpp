@@ -40,6 +40,7 @@ void save_run(const std::filesystem::path& folder, Program& program, Graph& grap
                           {metadata_config_key, settings.config},
                           {"step", std::to_string(position.step)}};
   if (!settings.data.empty()) model_metadata["data"] = settings.data;
+  if (!settings.valid.empty()) model_metadata["valid"] = settings.valid;
   save_checkpoint(program, graph.parameters(), folder / model_file, model_metadata);
 
   std::map<std::string, HostTensor> tensors;

@@ -5,7 +5,7 @@
 namespace heed::train {
 
 std::string settings_json(const RunSettings& settings) {
-  nlohmann::json object = {{"model", settings.model},   {"config", settings.config}, {"data", settings.data},
+  nlohmann::json object = {{"model", settings.model},   {"config", settings.config}, {"data", settings.data}, {"valid", settings.valid},
                            {"steps", settings.steps},   {"batch", settings.batch},   {"lr", settings.lr},
                            {"warmup", settings.warmup}, {"schedule", schedule_name(settings.schedule)},
                            {"seed", settings.seed},     {"eval_every", settings.eval_every},
@@ -21,6 +21,7 @@ RunSettings parse_settings(const std::string& json, const std::string& source) {
     settings.model = object.at("model").get<std::string>();
     settings.config = object.at("config").get<std::string>();
     settings.data = object.at("data").get<std::string>();
+    settings.valid = object.value("valid", std::string());  // runs saved before --valid existed have none
     settings.steps = object.at("steps").get<int64_t>();
     settings.batch = object.at("batch").get<int64_t>();
     settings.lr = object.at("lr").get<double>();

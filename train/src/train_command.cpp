@@ -34,6 +34,7 @@ RunSettings settings_from_flags(const TrainOptions& flags, Task& task) {
   settings.model = flags.model;
   settings.config = task.config_json();
   settings.data = flags.data;
+  settings.valid = flags.valid;
   settings.seed = flags.seed;
   settings.batch = flags.batch > 0 ? flags.batch : defaults.batch;
   settings.lr = flags.lr > 0 ? flags.lr : defaults.lr;
@@ -74,6 +75,7 @@ void check_resume_flags(const TrainOptions& flags, const RunSettings& stored, co
   if (flags.given.contains("model") && flags.model != stored.model)
     fail("--resume: {} holds a {} run, not {}", folder.string(), stored.model, flags.model);
   differs("data", flags.data != stored.data, stored.data.empty() ? "the default data" : stored.data);
+  differs("valid", flags.valid != stored.valid, stored.valid.empty() ? "the task's own held-out split" : stored.valid);
   differs("steps", flags.steps != stored.steps, fmt::format("{} steps", stored.steps));
   differs("batch", flags.batch != stored.batch, fmt::format("batch {}", stored.batch));
   differs("lr", flags.lr != stored.lr, fmt::format("lr {}", stored.lr));
@@ -238,11 +240,14 @@ int run_train(const TrainOptions& flags) {
     settings = read_run_settings(folder);
     check_resume_flags(flags, settings, folder);
     apply_watch_flags(flags, settings);
-    task = make_task(settings.model, {.config_json = settings.config, .data = settings.data, .seed = settings.seed});
+    task = make_task(settings.model, {.config_json = settings.config, .data = settings.data, .held_out = settings.valid,
+                                      .seed = settings.seed});
   } else {
     if (flags.steps < 0 || flags.epochs < 0 || flags.batch < 0 || flags.lr < 0)
       fail("--steps, --epochs, --batch and --lr must be positive");
-    task = make_task(flags.model, {.config_json = flags.config, .data = flags.data, .seed = flags.seed});
+    if (!flags.valid.empty() && find_model(flags.model).valid_help.empty())
+      fail("--valid: {} takes its held-out examples from its own data and reads no --valid", flags.model);
+    task = make_task(flags.model, {.config_json = flags.config, .data = flags.data, .held_out = flags.valid, .seed = flags.seed});
     settings = settings_from_flags(flags, *task);
     folder = flags.out.empty() ? new_run_folder(runs_root, flags.model) : std::filesystem::path(flags.out);
   }

@@ -14,6 +14,7 @@ struct CheckpointSource {
   std::string model;
   std::string config;  // empty: the reference configuration
   std::string data;    // the data the model was trained on; empty: the default
+  std::string valid;   // its held-out data (--valid); empty: the task's own split
   std::string step;    // as recorded, or empty
   bool has_model_metadata = false;
 };

@@ -30,6 +30,7 @@ struct ModelRegistration {
   std::string metric;      // the held-out metric eval reports
   std::string data_help;   // what --data takes
   std::string input_help;  // what predict --input takes
+  std::string valid_help;  // what train --valid takes; empty: the model takes no --valid
   ModelDefaults defaults;
   // The model's graph at a configuration (JSON text; empty: the reference one).
   std::function<BuiltModel(const std::string& config_json, const BuildOptions& options)> build;

@@ -15,6 +15,7 @@ struct RunSettings {
   std::string model;
   std::string config;  // the model configuration as JSON text (models/config.hpp)
   std::string data;    // --data; empty: the task's default
+  std::string valid;   // --valid; empty: the task's own held-out split
   int64_t steps = 0;   // total training steps
   int64_t batch = 0;
   double lr = 0;  // peak learning rate

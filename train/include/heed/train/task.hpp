@@ -29,6 +29,9 @@ namespace heed::train {
 struct TaskOptions {
   std::string config_json;  // the model's configuration; empty: its reference one
   std::string data;         // --data; empty: the model's default data
+  // Held-out examples to measure instead of the task's own split of `data`: train's --valid, or
+  // eval's --data. Only models that register a valid_help take one.
+  std::string held_out;
   uint64_t seed = 0;        // parameter initialisation and the training stream's order
 };
 
