@@ -31,6 +31,8 @@ class DatesTask : public train::Task {
         config_(dates_config(options_.config_json)),
         train_(options_.seed, dates::Split::train) {
     if (!options_.data.empty()) fail("--data {}: seq2seq generates its dates and reads no data file", options_.data);
+    if (!options_.held_out.empty())
+      fail("{}: this seq2seq model learnt dates, which it generates; it measures no pairs file", options_.held_out);
   }
 
   std::string_view model() const override { return "seq2seq"; }

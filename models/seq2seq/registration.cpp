@@ -1,5 +1,6 @@
 // seq2seq as the training API knows it (shared/MODELS.md section 1, task dates).
 #include "dates_task.hpp"
+#include "pairs_task.hpp"
 
 #include <heed/models/config.hpp>
 #include <heed/models/reference_models.hpp>
@@ -8,7 +9,13 @@ namespace heed::models {
 
 namespace {
 
-Seq2SeqConfig parse(const std::string& json) { return json.empty() ? Seq2SeqConfig{} : seq2seq_config(json); }
+Seq2SeqConfig parse(const std::string& json) { return seq2seq_model_config(json); }
+
+// Dates unless the run names pairs (--data) or was trained on them (a pairs section).
+std::unique_ptr<train::Task> make_task(train::TaskOptions options) {
+  if (!options.data.empty() || has_pairs_section(options.config_json)) return make_pairs_task(std::move(options));
+  return make_dates_task(std::move(options));
+}
 
 int64_t product(int64_t m, int64_t n, int64_t k) { return 2 * m * n * k; }
 
@@ -31,13 +38,14 @@ int64_t forward_matmul_flops(const Seq2SeqConfig& c, int64_t batch) {
 // measuring (README).
 train::ModelRegistration seq2seq_registration() {
   return {.name = "seq2seq",
-          .task = "dates: human-readable dates to ISO",
-          .metric = "exact match on 1000 held-out dates",
-          .data_help = "generates its dates, reads no data",
-          .input_help = "a date as text",
+          .task = "dates: human-readable dates to ISO; or any source<TAB>target pairs",
+          .metric = "exact match on 1000 held-out dates, or on the held-out pairs",
+          .data_help = "generates its dates; or a UTF-8 file of source<TAB>target lines, one pair a line",
+          .input_help = "a date, or a source string of the pairs it learnt",
+          .valid_help = "a pairs file (default: the last 5 % of --data)",
           .defaults = {.steps = 1000, .epochs = 0, .batch = 64, .lr = 3e-3, .warmup = 100, .eval_every = 500, .eval_batch = 250},
           .build = [](const std::string& config, const BuildOptions& options) { return build_seq2seq(parse(config), options); },
-          .make_task = make_dates_task,
+          .make_task = make_task,
           .forward_matmul_flops = [](const std::string& config, int64_t batch) { return forward_matmul_flops(parse(config), batch); }};
 }
 
