@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace heed::models {
 
 namespace {
@@ -27,6 +29,14 @@ Config parse(std::string_view model, std::string_view text, Config config,
       if (!value.is_number_integer() || value.get<int64_t>() <= 0)
         fail("{} configuration: '{}' must be a positive whole number, got {}", model, key, value.dump());
       config.*(field->second) = value.get<int64_t>();
+    } else if constexpr (std::is_same_v<Config, ClassifyConfig>) {
+      if (key == "encoder" && value.is_string() && (value == "transformer" || value == "bilstm"))
+        config.encoder = value == "transformer" ? TextEncoder::transformer : TextEncoder::bilstm;
+      else if (key == "labels" && value.is_array() && value.size() >= 2 &&
+               std::all_of(value.begin(), value.end(), [](const json& label) { return label.is_string(); }))
+        config.labels = value.get<std::vector<std::string>>();
+      else fail("{} configuration: unknown or malformed key '{}' = {} (encoder is \"transformer\" or \"bilstm\", labels "
+                "a list of at least two names)", model, key, value.dump());
     } else if constexpr (std::is_same_v<Config, Seq2SeqConfig>) {
       if (key == "scoring" && value.is_string()) config.scoring = nn::parse_scoring(value.get<std::string>());
       else if (key == "temperature" && value.is_number() && value.get<double>() > 0) config.temperature = value.get<double>();
@@ -51,6 +61,11 @@ const std::vector<std::pair<std::string, int64_t ViTConfig::*>> vit_fields{
     {"heads", &ViTConfig::heads}, {"layers", &ViTConfig::layers}, {"mlp", &ViTConfig::mlp},
     {"classes", &ViTConfig::classes}};
 
+const std::vector<std::pair<std::string, int64_t ClassifyConfig::*>> classify_fields{
+    {"context", &ClassifyConfig::context}, {"width", &ClassifyConfig::width},   {"heads", &ClassifyConfig::heads},
+    {"layers", &ClassifyConfig::layers},   {"mlp", &ClassifyConfig::mlp},       {"hidden", &ClassifyConfig::hidden},
+    {"attention", &ClassifyConfig::attention}};
+
 template <typename Config>
 json integers(const Config& config, const std::vector<std::pair<std::string, int64_t Config::*>>& fields) {
   json object = json::object();
@@ -68,9 +83,16 @@ std::string config_json(const Seq2SeqConfig& config) {
 }
 std::string config_json(const CharLMConfig& config) { return integers(config, charlm_fields).dump(); }
 std::string config_json(const ViTConfig& config) { return integers(config, vit_fields).dump(); }
+std::string config_json(const ClassifyConfig& config) {
+  json object = integers(config, classify_fields);
+  object["encoder"] = config.encoder == TextEncoder::transformer ? "transformer" : "bilstm";
+  object["labels"] = config.labels;
+  return object.dump();
+}
 
 Seq2SeqConfig seq2seq_config(std::string_view text) { return parse("seq2seq", text, Seq2SeqConfig{}, seq2seq_fields); }
 CharLMConfig charlm_config(std::string_view text) { return parse("charlm", text, CharLMConfig{}, charlm_fields); }
 ViTConfig vit_config(std::string_view text) { return parse("vit", text, ViTConfig{}, vit_fields); }
+ClassifyConfig classify_config(std::string_view text) { return parse("classify", text, ClassifyConfig{}, classify_fields); }
 
 }  // namespace heed::models

@@ -3,7 +3,7 @@
 namespace heed::models {
 
 void register_reference_models() {
-  for (auto registration : {seq2seq_registration, charlm_registration, vit_registration}) {
+  for (auto registration : {seq2seq_registration, charlm_registration, vit_registration, classify_registration}) {
     train::ModelRegistration model = registration();
     bool known = false;
     for (const train::ModelRegistration* registered : train::registered_models()) known |= registered->name == model.name;

@@ -64,6 +64,42 @@ Image render_matrix(const AttentionMap& map, const std::string& caption) {
   return image;
 }
 
+Image render_running_text(const AttentionMap& map, const std::string& caption) {
+  constexpr int scale = 2, text_width_limit = 720, gap = 6, padding = 3;
+  int word_height = text_height(scale) + 2 * padding, line_height = word_height + gap;
+  // Lay the words out first: where each goes, wrapped at the width limit.
+  struct Placed {
+    int x, y, width;
+  };
+  std::vector<Placed> placed;
+  int x = 0, y = 0, widest = 0;
+  for (const std::string& word : map.columns) {
+    int width = text_width(word, scale) + 2 * padding;
+    if (x > 0 && x + width > text_width_limit) {
+      x = 0;
+      y += line_height;
+    }
+    placed.push_back({x, y, width});
+    x += width + gap;
+    widest = std::max(widest, x);
+  }
+  int title_height = text_height(2) + 12, left = 8, top = 8 + title_height;
+  std::string top_label = fmt::format("{:.2f}", map.peak());
+  int text_block_height = y + word_height;
+  int bar_height = std::max(text_block_height, 2 * text_height(1) + 8);
+  int width = std::max(left + widest + 16 + 14 + 8 + text_width(top_label, 1) + 10, text_width(caption, 2) + 16);
+  Image image(width, top + bar_height + 10);
+  image.text(8, 8, caption, black, 2);
+  for (size_t c = 0; c < map.columns.size(); ++c) {
+    double share = map.share(0, c);
+    const Placed& at = placed[c];
+    image.fill(left + at.x, top + at.y, at.width, word_height, viridis(share));
+    image.text(left + at.x + padding, top + at.y + padding, map.columns[c], share > 0.6 ? black : white, scale);
+  }
+  colour_bar(image, left + widest + 16, top, bar_height, top_label, 1);
+  return image;
+}
+
 Image render_image_attention(const Prediction& prediction, const std::string& caption) {
   int side = prediction.image_side, zoom = 8, panel = side * zoom, gap = 16;
   int panels = 1 + static_cast<int>(prediction.maps.size());
@@ -102,6 +138,7 @@ Image render_image_attention(const Prediction& prediction, const std::string& ca
 
 Image render_prediction(const Prediction& prediction, const std::string& caption) {
   if (prediction.image_side > 0) return render_image_attention(prediction, caption);
+  if (prediction.maps.front().running_text) return render_running_text(prediction.maps.front(), caption);
   return render_matrix(prediction.maps.front(), caption);
 }
 

@@ -40,7 +40,36 @@ bool stdout_takes_colour() {
   return ::isatty(STDOUT_FILENO) == 1 && !(no_colour && *no_colour);
 }
 
+namespace {
+
+// The words wrapped at 78 columns, each on its shade: a coloured background, or without colour
+// a shade block after the word.
+std::string render_running_text(const AttentionMap& map, bool colour) {
+  std::string out = fmt::format("{}\n", map.title), line;
+  size_t line_width = 0;
+  for (size_t c = 0; c < map.columns.size(); ++c) {
+    const std::string& word = map.columns[c];
+    double share = map.share(0, c);
+    std::string shaded = colour ? fmt::format("\x1b[48;5;{};{}m{}\x1b[0m", cube_index(viridis(share)), share > 0.6 ? 30 : 97, word)
+                                : word + cell(share, false).substr(0, cell(share, false).size() / 2);
+    size_t width = width_of(word) + (colour ? 0 : 1);
+    if (line_width > 0 && line_width + 1 + width > 78) {
+      out += line + "\n";
+      line.clear();
+      line_width = 0;
+    }
+    line += (line_width > 0 ? " " : "") + shaded;
+    line_width += (line_width > 0 ? 1 : 0) + width;
+  }
+  if (!line.empty()) out += line + "\n";
+  out += fmt::format("shade: share of the largest weight, {:.3f}\n", map.peak());
+  return out;
+}
+
+}  // namespace
+
 std::string render_terminal(const AttentionMap& map, bool colour, size_t max_cells) {
+  if (map.running_text) return render_running_text(map, colour);
   size_t rows = map.rows.size(), columns = map.columns.size();
   size_t first_row = rows > max_cells ? rows - max_cells : 0, first_column = columns > max_cells ? columns - max_cells : 0;
   float peak = map.peak();

@@ -9,6 +9,8 @@ namespace heed::train {
 
 Image render_matrix(const AttentionMap& map, const std::string& caption);
 Image render_image_attention(const Prediction& prediction, const std::string& caption);
+// A text's words wrapped into lines, each on the colour of its weight (classify).
+Image render_running_text(const AttentionMap& map, const std::string& caption);
 
 // The picture of a prediction, whichever model made it.
 Image render_prediction(const Prediction& prediction, const std::string& caption);

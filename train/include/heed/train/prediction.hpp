@@ -18,6 +18,9 @@ struct AttentionMap {
   // rows spread over up to 128 positions, and against the map's largest (often the first
   // position) they would all look blank.
   bool by_row = false;
+  // One row whose columns are the words of a text (a classifier's attention): drawn as the
+  // running text with each word shaded, rather than as a grid.
+  bool running_text = false;
 
   float at(size_t row, size_t column) const { return weights[row * columns.size() + column]; }
   // The weight as a share of what it is shaded against, in [0, 1].
