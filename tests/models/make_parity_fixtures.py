@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the PyTorch parity fixtures of tests/models/: for each reference model at a small
 configuration, the weights, inputs, expected logits, attention, loss and every parameter's
-gradient, computed by shared/bench/torch_models.py in float64 and stored as f32 safetensors.
+gradient, computed by shared/bench/torch_models.py (classify: its twin, torch_classify.py) in float64 and stored as f32 safetensors.
 
   /usr/bin/python3 tests/models/make_parity_fixtures.py [--bench ../shared/bench] [--out tests/models/fixtures]
 
@@ -97,6 +97,27 @@ def vit(tm, out):
     record(model, {"images": images.reshape(2, 28, 28), "labels": labels}, logits, attention, loss, config, "vit", out)
 
 
+def classify(encoder, out):
+    from torch_classify import Classify
+    torch.manual_seed(4)
+    config = {"context": 10, "width": 16, "heads": 2, "layers": 2, "mlp": 24, "hidden": 8, "attention": 12,
+              "encoder": encoder, "labels": ["a", "b", "c"]}
+    model = Classify(context=10, width=16, heads=2, layers=2, mlp=24, hidden=8, attention=12, classes=3, encoder=encoder)
+    for parameter in model.parameters():  # away from init zeros, so every gradient is exercised
+        parameter.data.normal_(0, 0.3)
+    model = model.double()
+    lengths = [10, 7, 2]
+    text = torch.zeros(3, 10, dtype=torch.long)
+    for b, n in enumerate(lengths):
+        text[b, :n] = torch.randint(1, 256, (n,))
+    mask = text != 0
+    labels = torch.tensor([2, 0, 1])
+    logits, attention = model(text, mask)
+    loss = F.cross_entropy(logits, labels)
+    inputs = {"text": text, "text_mask": mask.double(), "labels": labels}
+    record(model, inputs, logits, attention, loss, config, f"classify-{encoder}", out)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -111,6 +132,9 @@ def main():
         seq2seq(tm, kind, args.out)
     charlm(tm, args.out)
     vit(tm, args.out)
+    sys.path.insert(0, here)
+    for encoder in ("transformer", "bilstm"):
+        classify(encoder, args.out)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 // Each model's logits, attention, loss and every parameter gradient equal PyTorch's
-// (tests/models/fixtures, made by make_parity_fixtures.py from shared/bench/torch_models.py in
-// float64) within 1e-4 relative and 1e-5 absolute, on every backend.
+// (tests/models/fixtures, made by make_parity_fixtures.py from shared/bench/torch_models.py, and
+// classify from its twin torch_classify.py, in float64) within 1e-4 relative and 1e-5 absolute, on every backend.
 #include "model_support.hpp"
 
 #include <heed/models/config.hpp>
@@ -38,6 +38,11 @@ ModelUnderTest build(const Safetensors& fixture) {
     auto out = charlm.forward(m.inputs["tokens"], true);
     m.logits = out.logits, m.attention = out.attention;
     m.loss = cross_entropy(out.logits, m.inputs["targets"]);
+  } else if (model == "classify") {
+    models::Classify classify(graph, models::classify_config(config));
+    auto out = classify.forward(m.inputs["text"], m.inputs["text_mask"]);
+    m.logits = out.logits, m.attention = out.attention;
+    m.loss = cross_entropy(out.logits, m.inputs["labels"]);
   } else {
     models::ViT vit(graph, models::vit_config(config));
     auto out = vit.forward(m.inputs["images"], true);
@@ -99,4 +104,12 @@ TEST_CASE("charlm matches PyTorch: logits, causal attention maps, loss and gradi
 
 TEST_CASE("vit matches PyTorch: logits, attention maps, loss and gradients") {
   for (const std::string& backend : testing::backends_under_test()) check_parity("vit", backend);
+}
+
+TEST_CASE("classify with its Transformer encoder matches its PyTorch twin: logits, pooling attention, loss and gradients") {
+  for (const std::string& backend : testing::backends_under_test()) check_parity("classify-transformer", backend);
+}
+
+TEST_CASE("classify with its BiLSTM encoder matches its PyTorch twin") {
+  for (const std::string& backend : testing::backends_under_test()) check_parity("classify-bilstm", backend);
 }
