@@ -18,7 +18,7 @@ def run(args, env):
     return result
 
 
-for mode, workload in [(mode, workload) for mode in ("train", "infer") for workload in ("seq2seq", "charlm", "vit")]:
+for mode, workload in [(mode, workload) for mode in ("train", "infer") for workload in ("seq2seq", "charlm", "vit", "classify")]:
     creations, outside = {}, {}
     for steps in (2, 12):
         args = [mode, "--workload", workload, "--backend", "cpu", "--threads", "2", "--steps", str(steps), "--warmup", "2"]

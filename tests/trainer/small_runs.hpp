@@ -1,5 +1,5 @@
 #pragma once
-// Tiny configurations of the three models and the flags of a short run, so that every test
+// Tiny configurations of the four models and the flags of a short run, so that every test
 // trains in a second or two while going through exactly the code a full run does.
 #include "files.hpp"
 #include "temp_dir.hpp"
@@ -9,12 +9,25 @@
 
 namespace trainer_test {
 
-inline const std::vector<std::string> all_models{"seq2seq", "charlm", "vit"};
+inline const std::vector<std::string> all_models{"seq2seq", "charlm", "vit", "classify"};
 
 inline std::string small_config(const std::string& model) {
   if (model == "seq2seq") return R"({"embedding": 16, "encoder_hidden": 16, "decoder_hidden": 32, "attention": 16})";
   if (model == "charlm") return R"({"width": 32, "heads": 2, "layers": 1, "mlp": 64, "context": 32})";
+  if (model == "classify") return R"({"width": 16, "heads": 2, "layers": 1, "mlp": 32, "attention": 8, "context": 48})";
   return R"({"width": 16, "heads": 2, "layers": 1, "mlp": 32})";
+}
+
+// A small label<TAB>text file for classify: two topics of made-up sentences, 80 lines.
+inline std::string write_labelled_texts(const TempDir& dir) {
+  std::string path = dir / "texts.tsv";
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += "weather\tit rains " + std::to_string(i) + " days in a row, then the sun comes out\n";
+    text += "food\tbake the bread " + std::to_string(i) + " minutes and serve it with butter\n";
+  }
+  write_file(path, text);
+  return path;
 }
 
 // A small text corpus for charlm (its held-out 5 % still holds a dozen windows of 32 bytes), so
@@ -34,9 +47,9 @@ inline std::vector<std::string> small_run(const std::string& model, const std::s
   std::vector<std::string> flags{"train",         "--model",      model,        "--backend",    backend, "--steps", std::to_string(steps),
                                  "--batch",       "4",            "--config",   small_config(model), "--out", out,
                                  "--eval-limit",  "8",            "--eval-batch", "4", "--log-every", "1"};
-  if (model == "charlm") {
+  if (model == "charlm" || model == "classify") {
     flags.push_back("--data");
-    flags.push_back(write_corpus(dir));
+    flags.push_back(model == "charlm" ? write_corpus(dir) : write_labelled_texts(dir));
   }
   return flags;
 }

@@ -16,11 +16,12 @@ namespace {
 std::string pytorch_name(const std::string& model) {
   if (model == "seq2seq") return "encoder.lstm.weight_ih_l0_reverse";
   if (model == "charlm") return "blocks.0.attn.qkv.weight";
+  if (model == "classify") return "pool.key.weight";
   return "patch.weight";
 }
 
 std::string headline_metric(const std::string& model) {
-  return model == "seq2seq" ? "exact_match" : model == "charlm" ? "bits_per_byte" : "accuracy";
+  return model == "seq2seq" ? "exact_match" : model == "charlm" ? "bits_per_byte" : "accuracy";  // vit, classify
 }
 
 void check_run_folder(const TempDir& dir, const std::string& model) {
