@@ -29,6 +29,13 @@ Config parse(std::string_view model, std::string_view text, Config config,
       if (!value.is_number_integer() || value.get<int64_t>() <= 0)
         fail("{} configuration: '{}' must be a positive whole number, got {}", model, key, value.dump());
       config.*(field->second) = value.get<int64_t>();
+    } else if constexpr (std::is_same_v<Config, ViTConfig>) {
+      if (key == "channels" && value.is_number_integer() && (value == 1 || value == 3)) config.channels = value.get<int64_t>();
+      else if (key == "labels" && value.is_array() && value.size() >= 2 &&
+               std::all_of(value.begin(), value.end(), [](const json& label) { return label.is_string(); }))
+        config.labels = value.get<std::vector<std::string>>();
+      else fail("{} configuration: unknown or malformed key '{}' = {} (channels is 1 or 3, labels a list of at least two names)",
+                model, key, value.dump());
     } else if constexpr (std::is_same_v<Config, ClassifyConfig>) {
       if (key == "encoder" && value.is_string() && (value == "transformer" || value == "bilstm"))
         config.encoder = value == "transformer" ? TextEncoder::transformer : TextEncoder::bilstm;
@@ -82,7 +89,12 @@ std::string config_json(const Seq2SeqConfig& config) {
   return object.dump();
 }
 std::string config_json(const CharLMConfig& config) { return integers(config, charlm_fields).dump(); }
-std::string config_json(const ViTConfig& config) { return integers(config, vit_fields).dump(); }
+std::string config_json(const ViTConfig& config) {
+  json object = integers(config, vit_fields);
+  if (config.channels != 1) object["channels"] = config.channels;  // left out at 1: the reference model's text stays as it was
+  if (!config.labels.empty()) object["labels"] = config.labels;
+  return object.dump();
+}
 std::string config_json(const ClassifyConfig& config) {
   json object = integers(config, classify_fields);
   object["encoder"] = config.encoder == TextEncoder::transformer ? "transformer" : "bilstm";

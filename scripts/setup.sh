@@ -9,6 +9,7 @@ packages=(
   libfmt-dev doctest-dev libcli11-dev                # core, tests, tools
   libpng-dev                                         # heed-train: attention pictures (--png)
   nlohmann-json3-dev zlib1g-dev                      # checkpoints (JSON header), gzipped IDX files
+  libstb-dev                                         # vit on an image folder: PNG and JPEG decoding
   fortunes dataset-fashion-mnist                     # default corpora of the text and fashion-mnist tasks
   libdnnl-dev                                        # CPU backend
   libvulkan-dev glslang-tools spirv-tools            # Vulkan backend and its shader checks

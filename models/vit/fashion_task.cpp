@@ -57,7 +57,8 @@ class FashionTask : public train::Task {
   int64_t epoch_samples() override { return training_set().count; }
 
   train::Evaluation evaluate(Program& program, const BuiltModel& model, int64_t limit) override {
-    if (!test_) test_ = data::load_fashion_mnist(data::FashionSplit::test, fashion_directory(options_.data));
+    // --valid or eval --data: a folder holding Fashion-MNIST's test IDX files.
+    if (!test_) test_ = data::load_fashion_mnist(data::FashionSplit::test, fashion_directory(options_.held_out.empty() ? options_.data : options_.held_out));
     int64_t count = limit > 0 ? std::min(limit, test_->count) : test_->count;
     int64_t batch = model.input("images").dim(0), pixels = data::image_side * data::image_side;
     std::vector<float> images(static_cast<size_t>(batch * pixels));

@@ -1,6 +1,7 @@
 // vit: the class of a Fashion-MNIST image, and the CLS token's attention of each layer (averaged
 // over heads) over the 7 x 7 patches.
 #include "fashion_task.hpp"
+#include "vit_prediction.hpp"
 
 #include "../charlm/sampling.hpp"
 
@@ -40,14 +41,18 @@ std::vector<float> input_image(const train::PredictRequest& options, const std::
 
 train::Prediction predict_vit(Program& program, const BuiltModel& model, const train::PredictRequest& options) {
   if (options.generate > 0) fail("--generate: of the reference models only charlm generates text; this checkpoint holds vit");
-    Tensor images = model.input("images");
-  int side = static_cast<int>(images.dim(1));
+  int side = static_cast<int>(model.input("images").dim(1));
   int32_t label = -1;
   std::vector<float> image = input_image(options, options.data, side, label);
   std::vector<float> normalised(image.size());
   for (size_t i = 0; i < image.size(); ++i) normalised[i] = (image[i] - data::fashion_mnist_mean) / data::fashion_mnist_std;
-  program.run({{images, normalised}});
+  std::vector<std::string> names(std::begin(fashion_class_names), std::end(fashion_class_names));
+  return vit_prediction(program, model, normalised, image, side, names, label, label >= 0 ? std::max<int64_t>(0, options.index) : -1);
+}
 
+train::Prediction vit_prediction(Program& program, const BuiltModel& model, std::span<const float> input, std::vector<float> picture,
+                                 int side, const std::vector<std::string>& labels, int32_t label, int64_t index) {
+  program.run({{model.input("images"), input}});
   HostTensor logits = program.read(model.logits);
   auto classes = top_probabilities(logits.f32(), logits.size());
   HostTensor attention = program.read(model.attention);  // [layers, 1, heads, N, N], N = 1 + patches
@@ -55,11 +60,11 @@ train::Prediction predict_vit(Program& program, const BuiltModel& model, const t
   size_t layers = static_cast<size_t>(shape[0]), heads = static_cast<size_t>(shape[2]), tokens = static_cast<size_t>(shape[3]);
   auto grid = static_cast<size_t>(std::lround(std::sqrt(static_cast<double>(tokens - 1))));
 
-  auto name = [](int32_t c) { return std::string(c >= 0 && c < 10 ? fashion_class_names[c] : "?"); };
+  auto name = [&](int32_t c) { return c >= 0 && c < static_cast<int32_t>(labels.size()) ? labels[static_cast<size_t>(c)] : std::string("?"); };
   train::Prediction result;
   result.output = name(classes.front().first);
   result.caption = fmt::format("vit: {} - CLS attention by layer", result.output);
-  result.image = image;
+  result.image = std::move(picture);
   result.image_side = side;
   nlohmann::json rows = nlohmann::json::array(), patches = nlohmann::json::array(), targets = nlohmann::json::array();
   for (size_t p = 0; p + 1 < tokens; ++p) patches.push_back(fmt::format("r{}c{}", p / grid, p % grid));
@@ -88,10 +93,9 @@ train::Prediction predict_vit(Program& program, const BuiltModel& model, const t
                  {"target", targets}, {"probabilities", probabilities}};
   result.notes.push_back(fmt::format("most likely: {}", listed));
   if (label >= 0) {
-    result.json["index"] = std::max<int64_t>(0, options.index);
+    result.json["index"] = index;
     result.json["label"] = name(label);
-    result.notes.push_back(fmt::format("test image {}: labelled {} ({})", std::max<int64_t>(0, options.index), name(label),
-                                       name(label) == result.output ? "right" : "wrong"));
+    result.notes.push_back(fmt::format("held-out image {}: labelled {} ({})", index, name(label), name(label) == result.output ? "right" : "wrong"));
   }
   return result;
 }

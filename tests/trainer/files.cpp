@@ -60,6 +60,17 @@ std::vector<nlohmann::json> json_lines(const std::filesystem::path& path) {
   return lines;
 }
 
+void write_rgb_png(const std::filesystem::path& path, int width, int height, const std::vector<unsigned char>& rgb) {
+  png_image image;
+  std::memset(&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  image.width = static_cast<png_uint_32>(width);
+  image.height = static_cast<png_uint_32>(height);
+  image.format = PNG_FORMAT_RGB;
+  if (!png_image_write_to_file(&image, path.c_str(), 0, rgb.data(), 0, nullptr))
+    throw std::runtime_error(std::string("cannot write ") + path.string() + ": " + image.message);
+}
+
 PngSize decode_png(const std::filesystem::path& path) {
   png_image image;
   std::memset(&image, 0, sizeof image);

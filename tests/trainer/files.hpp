@@ -20,6 +20,8 @@ struct PngSize {
   int width = 0, height = 0;
 };
 PngSize decode_png(const std::filesystem::path& path);  // throws if libpng cannot decode it
+// Writes `rgb` ([height, width, 3] bytes) as a PNG file.
+void write_rgb_png(const std::filesystem::path& path, int width, int height, const std::vector<unsigned char>& rgb);
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& bytes);
