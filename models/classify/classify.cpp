@@ -31,10 +31,15 @@ Classify::Outputs Classify::forward(Tensor text, Tensor text_mask) const {
   Graph& graph = text.graph();
   int64_t batch = text.dim(0), length = text.dim(1);
   Tensor h;
+  std::vector<Tensor> layers;
   if (config.encoder == TextEncoder::transformer) {
     h = token_embedding(text) + position_embedding(arange(graph, length, 0, 1, i32));
     Tensor keys = reshape(text_mask, {batch, 1, 1, length});  // padding is never attended to
-    for (const nn::TransformerBlock& block : blocks) h = block(h, keys).output;
+    for (const nn::TransformerBlock& block : blocks) {
+      nn::AttentionOutput out = block(h, keys);
+      h = out.output;
+      layers.push_back(out.weights);
+    }
     h = final_norm(h);
   } else {
     h = lstm(token_embedding(text));
@@ -43,13 +48,14 @@ Classify::Outputs Classify::forward(Tensor text, Tensor text_mask) const {
   Tensor scores = reshape(pool_score(tanh(pool_key(h))), {batch, length});
   Tensor weights = softmax(scores, text_mask);
   Tensor pooled = reshape(matmul(unsqueeze(weights, 1), h), {batch, config.features()});
-  return {head(pooled), weights};
+  return {head(pooled), weights, layers};
 }
 
 BuiltModel build_classify(const ClassifyConfig& config, const BuildOptions& options) {
   BuiltModel built{std::make_unique<Graph>(options.seed), {}, {}, {}, {}, {}};
   Graph& graph = *built.graph;
   Classify model(graph, config);
+  for (nn::TransformerBlock& block : model.blocks) block.attn.options.differentiable_weights = options.explain;
   Tensor text = graph.input("text", {options.batch, config.context}, i32);
   Tensor text_mask = graph.input("text_mask", {options.batch, config.context});
   built.inputs["text"] = text;
@@ -66,6 +72,11 @@ BuiltModel build_classify(const ClassifyConfig& config, const BuildOptions& opti
   if (options.with_attention) {
     built.attention = outputs.attention;
     graph.output(built.attention);
+  }
+  if (options.explain) {
+    built.attention_maps = outputs.layers;
+    built.attention_maps.push_back(outputs.attention);
+    built.explained_score = sum(max(outputs.logits, {1}));
   }
   return built;
 }

@@ -2,6 +2,8 @@
 // summed over each word (the bytes between spaces), the unit people read.
 #include "text_classes_task.hpp"
 
+#include "explain_classify.hpp"
+
 #include "../charlm/sampling.hpp"
 
 #include <heed/data/utf8.hpp>
@@ -40,22 +42,28 @@ std::vector<Word> words(const std::string& text, std::span<const float> weights)
 }  // namespace
 
 train::Prediction predict_classify(Program& program, const BuiltModel& model, const ClassifyConfig& config, const std::string& text,
-                                   int32_t label) {
+                                   int32_t label, train::ExplainMethod method) {
   std::vector<int32_t> tokens;
   std::vector<float> mask;
   bool cut = data::append_bytes(text, config.context, tokens, mask);
   program.run({{model.input("text"), tokens}, {model.input("text_mask"), mask}});
   HostTensor logits = program.read(model.logits);
-  HostTensor attention = program.read(model.attention);  // [1, L]
   auto read = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(text.size()), config.context));
-  std::span<const float> weights = attention.f32().subspan(0, read);
+  std::vector<float> weights;
+  if (method == train::ExplainMethod::attention) {
+    HostTensor attention = program.read(model.attention);  // [1, L]
+    weights.assign(attention.f32().begin(), attention.f32().begin() + static_cast<std::ptrdiff_t>(read));
+  } else {
+    weights = classify_relevance(config, read_explanation(program, model), method, 0, static_cast<int64_t>(read));
+  }
   auto classes = top_probabilities(logits.f32(), config.classes());
   auto name = [&](int32_t c) { return config.labels[static_cast<size_t>(c)]; };
 
   train::Prediction result;
   result.output = name(classes.front().first);
   std::vector<Word> grouped = words(text, weights);
-  train::AttentionMap map{.title = fmt::format("{} ({:.1f} %): attention over the words", result.output, 100 * classes.front().second),
+  std::string shown = method == train::ExplainMethod::attention ? "attention" : std::string(train::explain_method_name(method));
+  train::AttentionMap map{.title = fmt::format("{} ({:.1f} %): {} over the words", result.output, 100 * classes.front().second, shown),
                           .row_axis = "class", .column_axis = "word", .rows = {result.output}, .columns = {}, .weights = {},
                           .by_row = false, .running_text = true};
   nlohmann::json word_json = nlohmann::json::array();
@@ -64,7 +72,7 @@ train::Prediction predict_classify(Program& program, const BuiltModel& model, co
     map.weights.push_back(static_cast<float>(word.weight));
     word_json.push_back({{"word", word.text}, {"weight", word.weight}});
   }
-  result.caption = fmt::format("classify: {} ({:.1f} %) - attention over the words", result.output, 100 * classes.front().second);
+  result.caption = fmt::format("classify: {} ({:.1f} %) - {} over the words", result.output, 100 * classes.front().second, shown);
 
   nlohmann::json probabilities = nlohmann::json::object();
   std::string listed;
@@ -80,7 +88,7 @@ train::Prediction predict_classify(Program& program, const BuiltModel& model, co
     top += fmt::format("{}\"{}\" {:.1f} %", top.empty() ? "" : ", ", grouped[order[i]].text, 100 * grouped[order[i]].weight);
 
   result.json = {{"model", "classify"}, {"input", text}, {"output", result.output}, {"probability", classes.front().second},
-                 {"probabilities", probabilities}, {"attention", nlohmann::json::array({std::vector<float>(weights.begin(), weights.end())})},
+                 {"probabilities", probabilities}, {"attention", nlohmann::json::array({weights})}, {"explain", shown},
                  {"source", nlohmann::json::array()}, {"target", {result.output}}, {"words", word_json}};
   for (size_t i = 0; i < read; ++i) result.json["source"].push_back(std::string(1, text[i]));
   result.notes.push_back(fmt::format("classes  {}", listed));

@@ -1,6 +1,8 @@
 // classify on labelled texts: data, held-out split, training stream and accuracy.
 #include "text_classes_task.hpp"
 
+#include "explain_classify.hpp"
+
 #include <heed/data/epoch_order.hpp>
 #include <heed/data/text.hpp>
 #include <heed/data/utf8.hpp>
@@ -8,7 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <heed/data/counter_rng.hpp>
+
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 namespace heed::models {
@@ -49,6 +54,9 @@ class TextClassesTask : public train::Task {
   }
   BuiltModel build_inference(int64_t batch, bool with_attention) const override {
     return build_classify(config_, {.batch = batch, .training = false, .greedy = false, .with_attention = with_attention, .seed = 0});
+  }
+  BuiltModel build_explanation(int64_t batch) const override {
+    return build_classify(config_, {.batch = batch, .training = false, .greedy = false, .with_attention = true, .seed = 0, .explain = true});
   }
 
   std::vector<Feed> next_batch(const BuiltModel& model) override {
@@ -108,13 +116,86 @@ class TextClassesTask : public train::Task {
     if (!request.input.empty()) {
       size_t bad = 0;
       if (!data::decode_utf8(request.input, &bad)) fail("--input: not valid UTF-8 (byte {})", bad + 1);
-      return predict_classify(program, model, config_, request.input, -1);
+      return predict_classify(program, model, config_, request.input, -1, train::parse_explain_method(request.explain));
     }
     options_.data = request.data;  // the data --index reads: by default what the model was trained on
     std::vector<data::LabelledText> examples = held_out();
     int64_t index = std::max<int64_t>(0, request.index);
     if (index >= static_cast<int64_t>(examples.size())) fail("--index {}: there are {} held-out texts", index, examples.size());
-    return predict_classify(program, model, config_, examples[static_cast<size_t>(index)].text, examples[static_cast<size_t>(index)].label);
+    return predict_classify(program, model, config_, examples[static_cast<size_t>(index)].text, examples[static_cast<size_t>(index)].label,
+                            train::parse_explain_method(request.explain));
+  }
+
+  // Masking a byte takes it out of the text (text_mask 0): no layer attends to it and the pooling
+  // skips it. At least one byte of each text stays.
+  train::Evaluation faithfulness(Program& program, const BuiltModel& model, int64_t limit) override {
+    std::vector<data::LabelledText> examples = held_out();
+    auto count = static_cast<int64_t>(examples.size());
+    if (limit > 0) count = std::min(limit, count);
+    int64_t batch = model.input("text").dim(0), classes = config_.classes();
+    std::vector<train::ExplainMethod> methods = classify_methods(config_);
+    train::FaithfulnessTally tally({1, 4, 16, 64}, "bytes");
+    auto probabilities = [&](const std::vector<int32_t>& text, const std::vector<float>& mask) {
+      program.run({{model.input("text"), text}, {model.input("text_mask"), mask}});
+      HostTensor logits = program.read(model.logits);
+      std::vector<float> out(logits.f32().begin(), logits.f32().end());
+      for (int64_t b = 0; b < batch; ++b) {
+        auto row = std::span<float>(out).subspan(static_cast<size_t>(b * classes), static_cast<size_t>(classes));
+        float peak = *std::max_element(row.begin(), row.end()), total = 0;
+        for (float& value : row) total += value = std::exp(value - peak);
+        for (float& value : row) value /= total;
+      }
+      return out;
+    };
+    for (int64_t first = 0; first < count; first += batch) {
+      int64_t rows = std::min(batch, count - first);
+      std::vector<int32_t> text;
+      std::vector<float> mask;
+      std::vector<int64_t> lengths;
+      for (int64_t i = 0; i < batch; ++i) {
+        const std::string& example = examples[static_cast<size_t>(std::min(first + i, count - 1))].text;
+        data::append_bytes(example, config_.context, text, mask);
+        lengths.push_back(std::min<int64_t>(static_cast<int64_t>(example.size()), config_.context));
+      }
+      std::vector<float> original = probabilities(text, mask);
+      ClassifyExplanationValues values = read_explanation(program, model);
+      std::vector<int32_t> predicted(static_cast<size_t>(batch));
+      for (int64_t b = 0; b < batch; ++b) {
+        auto row = std::span<const float>(original).subspan(static_cast<size_t>(b * classes), static_cast<size_t>(classes));
+        predicted[static_cast<size_t>(b)] = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
+      }
+      // relevance[method][example]; random removal draws from the example's own index.
+      std::vector<std::vector<std::vector<float>>> relevance;
+      for (train::ExplainMethod method : methods) {
+        relevance.emplace_back();
+        for (int64_t b = 0; b < batch; ++b) relevance.back().push_back(classify_relevance(config_, values, method, b, lengths[static_cast<size_t>(b)]));
+      }
+      for (size_t m = 0; m <= methods.size(); ++m) {
+        std::string removal = m < methods.size() ? std::string(train::explain_method_name(methods[m])) : "random";
+        for (int64_t k : tally.ks()) {
+          std::vector<float> masked = mask;
+          for (int64_t b = 0; b < batch; ++b) {
+            int64_t length = lengths[static_cast<size_t>(b)], removed = std::min(k, length - 1);
+            std::vector<int64_t> positions;
+            if (m < methods.size()) {
+              positions = train::top_positions(relevance[m][static_cast<size_t>(b)], removed);
+            } else {
+              std::vector<float> draws(static_cast<size_t>(length));
+              for (int64_t p = 0; p < length; ++p)
+                draws[static_cast<size_t>(p)] = static_cast<float>(data::counter_random(static_cast<uint64_t>(first + b), static_cast<uint64_t>(k), static_cast<uint64_t>(p)) >> 40);
+              positions = train::top_positions(draws, removed);
+            }
+            for (int64_t p : positions) masked[static_cast<size_t>(b * config_.context + p)] = 0.0f;
+          }
+          std::vector<float> after = probabilities(text, masked);
+          for (int64_t b = 0; b < rows; ++b) {
+            auto at = static_cast<size_t>(b * classes + predicted[static_cast<size_t>(b)]);
+            tally.add(removal, k, original[at] - after[at]);
+          }
+        }
+      }
+    }
+    return tally.evaluation(count);
   }
 
  private:

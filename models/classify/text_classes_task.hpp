@@ -5,6 +5,7 @@
 // its words.
 #include <heed/data/labelled_text.hpp>
 #include <heed/models/classify.hpp>
+#include <heed/train/explanation.hpp>
 
 #include <memory>
 
@@ -14,7 +15,8 @@ std::unique_ptr<train::Task> make_text_classes_task(train::TaskOptions options);
 
 // One text through the model: its class, every class's probability and the pooling attention,
 // summed over each word for people (the JSON also holds it per byte).
+// `model` is an explanation graph (compile_explanation) unless the method is raw attention.
 train::Prediction predict_classify(Program& program, const BuiltModel& model, const ClassifyConfig& config, const std::string& text,
-                                   int32_t label);
+                                   int32_t label, train::ExplainMethod method);
 
 }  // namespace heed::models

@@ -1,6 +1,8 @@
 // vit on Fashion-MNIST: shuffled epochs; accuracy on the 10 000 test images.
 #include "fashion_task.hpp"
 
+#include "explain_vit.hpp"
+
 #include <heed/models/config.hpp>
 #include <heed/data/epoch_order.hpp>
 
@@ -84,6 +86,18 @@ class FashionTask : public train::Task {
 
   train::Prediction predict(Program& program, const BuiltModel& model, const train::PredictRequest& request) override {
     return predict_vit(program, model, request);
+  }
+
+  BuiltModel build_explanation(int64_t batch) const override {
+    return models::build_vit(config_, {.batch = batch, .training = false, .greedy = false, .with_attention = true, .seed = 0, .explain = true});
+  }
+
+  train::Evaluation faithfulness(Program& program, const BuiltModel& model, int64_t limit) override {
+    if (!test_) test_ = data::load_fashion_mnist(data::FashionSplit::test, fashion_directory(options_.held_out.empty() ? options_.data : options_.held_out));
+    int64_t count = limit > 0 ? std::min(limit, test_->count) : test_->count, pixels = data::image_side * data::image_side;
+    return vit_faithfulness(program, model, config_, count, [&](int64_t index, std::vector<float>& out) {
+      out.insert(out.end(), test_->images.begin() + index * pixels, test_->images.begin() + (index + 1) * pixels);
+    });
   }
 
  private:

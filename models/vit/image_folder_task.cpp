@@ -1,6 +1,7 @@
 // vit on an image folder: the pictures decoded once at the model's size, shuffled epochs, accuracy.
 #include "image_folder_task.hpp"
 
+#include "explain_vit.hpp"
 #include "vit_prediction.hpp"
 
 #include <heed/data/epoch_order.hpp>
@@ -140,7 +141,18 @@ class ImageFolderTask : public train::Task {
     }
     std::vector<float> input;
     data::append_normalised(picture, input);
-    return vit_prediction(program, model, input, grey(picture), static_cast<int>(config_.image), config_.labels, label, index);
+    return vit_prediction(program, model, input, grey(picture), static_cast<int>(config_.image), config_.labels, label, index,
+                          train::parse_explain_method(request.explain));
+  }
+
+  BuiltModel build_explanation(int64_t batch) const override {
+    return build_vit(config_, {.batch = batch, .training = false, .greedy = false, .with_attention = true, .seed = 0, .explain = true});
+  }
+
+  train::Evaluation faithfulness(Program& program, const BuiltModel& model, int64_t limit) override {
+    const Pictures& pictures = held_out();
+    int64_t count = limit > 0 ? std::min(limit, pictures.count()) : pictures.count();
+    return vit_faithfulness(program, model, config_, count, [&](int64_t index, std::vector<float>& out) { append(pictures, index, out); });
   }
 
  private:

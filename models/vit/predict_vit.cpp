@@ -1,6 +1,7 @@
 // vit: the class of a Fashion-MNIST image, and the CLS token's attention of each layer (averaged
 // over heads) over the 7 x 7 patches.
 #include "fashion_task.hpp"
+#include "explain_vit.hpp"
 #include "vit_prediction.hpp"
 
 #include "../charlm/sampling.hpp"
@@ -47,11 +48,13 @@ train::Prediction predict_vit(Program& program, const BuiltModel& model, const t
   std::vector<float> normalised(image.size());
   for (size_t i = 0; i < image.size(); ++i) normalised[i] = (image[i] - data::fashion_mnist_mean) / data::fashion_mnist_std;
   std::vector<std::string> names(std::begin(fashion_class_names), std::end(fashion_class_names));
-  return vit_prediction(program, model, normalised, image, side, names, label, label >= 0 ? std::max<int64_t>(0, options.index) : -1);
+  return vit_prediction(program, model, normalised, image, side, names, label, label >= 0 ? std::max<int64_t>(0, options.index) : -1,
+                        train::parse_explain_method(options.explain));
 }
 
 train::Prediction vit_prediction(Program& program, const BuiltModel& model, std::span<const float> input, std::vector<float> picture,
-                                 int side, const std::vector<std::string>& labels, int32_t label, int64_t index) {
+                                 int side, const std::vector<std::string>& labels, int32_t label, int64_t index,
+                                 train::ExplainMethod method) {
   program.run({{model.input("images"), input}});
   HostTensor logits = program.read(model.logits);
   auto classes = top_probabilities(logits.f32(), logits.size());
@@ -82,6 +85,20 @@ train::Prediction vit_prediction(Program& program, const BuiltModel& model, std:
     rows.push_back(map.weights);
     targets.push_back(map.title);
     result.maps.push_back(std::move(map));
+  }
+  if (method != train::ExplainMethod::attention) {  // one map: the method's relevance over the patches
+    std::vector<float> relevance = vit_relevance(train::read_all(program, model.attention_maps),
+                                                 train::read_all(program, model.attention_gradients), method, 0);
+    train::AttentionMap map{.title = std::string(train::explain_method_name(method)), .row_axis = "patch row", .column_axis = "patch column",
+                            .rows = {}, .columns = {}, .weights = relevance};
+    for (size_t i = 0; i < grid; ++i) {
+      map.rows.push_back(std::to_string(i));
+      map.columns.push_back(std::to_string(i));
+    }
+    result.maps = {map};
+    rows = nlohmann::json::array({relevance});
+    targets = nlohmann::json::array({map.title});
+    result.caption = fmt::format("vit: {} - {} of the CLS token", result.output, map.title);
   }
   nlohmann::json probabilities = nlohmann::json::object();
   std::string listed;

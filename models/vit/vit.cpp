@@ -40,20 +40,22 @@ ViT::Outputs ViT::forward(Tensor images, bool with_attention) const {
   int64_t batch = images.dim(0);
   Tensor x = patch(patchify(images, config.patch));  // [B, patches, width]
   x = concat({broadcast(cls, {batch, 1, config.width}), x}, 1) + position_embedding;
-  std::vector<Tensor> maps;
+  std::vector<Tensor> maps, layers;
   for (const nn::TransformerBlock& block : blocks) {
     nn::AttentionOutput out = block(x);
     x = out.output;
+    layers.push_back(out.weights);
     if (with_attention) maps.push_back(unsqueeze(out.weights, 0));
   }
   Tensor cls_state = reshape(slice(final_norm(x), 1, 0, 1), {batch, config.width});
-  return {head(cls_state), with_attention ? concat(maps, 0) : Tensor{}};
+  return {head(cls_state), with_attention ? concat(maps, 0) : Tensor{}, layers};
 }
 
 BuiltModel build_vit(const ViTConfig& config, const BuildOptions& options) {
   BuiltModel built{std::make_unique<Graph>(options.seed), {}, {}, {}, {}, {}};
   Graph& graph = *built.graph;
   ViT model(graph, config);
+  for (nn::TransformerBlock& block : model.blocks) block.attn.options.differentiable_weights = options.explain;
   Tensor images = graph.input("images", config.channels == 1 ? Shape{options.batch, config.image, config.image}
                                                            : Shape{options.batch, config.channels, config.image, config.image});
   built.inputs["images"] = images;
@@ -69,6 +71,10 @@ BuiltModel build_vit(const ViTConfig& config, const BuildOptions& options) {
   if (options.with_attention) {
     built.attention = outputs.attention;
     graph.output(built.attention);
+  }
+  if (options.explain) {
+    built.attention_maps = outputs.layers;
+    built.explained_score = sum(max(outputs.logits, {1}));
   }
   return built;
 }

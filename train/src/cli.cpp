@@ -121,6 +121,9 @@ void add_eval(CLI::App& app, EvalOptions& o) {
   eval.add_option("--batch", o.batch, "batch of the evaluation graph (default: " +
                                           per_model([](const ModelRegistration& model) { return std::to_string(model.defaults.eval_batch); }) + ")")
       ->check(CLI::PositiveNumber);
+  eval.add_flag("--faithfulness", o.faithfulness,
+                "instead of the metric: how much the predicted class's probability drops when the positions each explanation "
+                "method (attention, rollout, grad-attention) ranks highest are removed, against as many random ones (default: off)");
   eval.add_option("--limit", o.limit, "only the first N held-out examples (default: 0, all of them)")->check(CLI::NonNegativeNumber);
   add_common(eval, o.common);
 }
@@ -133,6 +136,11 @@ void add_predict(CLI::App& app, PredictOptions& o) {
       ->check(CLI::NonNegativeNumber)
       ->excludes(input);
   predict.add_flag("--json", o.json, "print {\"output\", \"attention\", \"source\", \"target\", ...} as JSON (default: text and a heat map)");
+  predict.add_option("--explain", o.request.explain,
+                     "what the map shows: attention (the model's own), rollout (attention rolled out through the Transformer's "
+                     "layers) or grad-attention (attention weighted by its gradient with respect to the predicted class) "
+                     "(default: attention)")
+      ->check(one_of({"attention", "rollout", "grad-attention"}, "explanation method"));
   predict.add_option("--png", o.png, "also draw the attention as a labelled PNG picture into this file (default: none)");
   predict.add_option("--generate", o.request.generate, "a model that generates text (charlm): N bytes after the prompt (default: 0, show the next byte's odds)")
       ->check(CLI::NonNegativeNumber);

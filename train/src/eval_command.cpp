@@ -3,6 +3,7 @@
 
 #include <heed/train/backend_choice.hpp>
 #include <heed/train/checkpoint_source.hpp>
+#include <heed/train/explanation.hpp>
 #include <heed/train/registry.hpp>
 
 namespace heed::train {
@@ -18,9 +19,11 @@ int run_eval(const EvalOptions& options) {
                                        .seed = 0});
   auto backend = open_backend(options.common.backend, options.common.device);
   int64_t batch = options.batch > 0 ? options.batch : find_model(source.model).defaults.eval_batch;
-  InferenceModel inference = compile_inference(*task, *backend, options.common.threads, batch, false);
+  InferenceModel inference = options.faithfulness ? compile_explanation(*task, *backend, options.common.threads, batch)
+                                                  : compile_inference(*task, *backend, options.common.threads, batch, false);
   load_parameters(source, inference);
-  Evaluation evaluation = task->evaluate(inference.program, inference.model, options.limit);
+  Evaluation evaluation = options.faithfulness ? task->faithfulness(inference.program, inference.model, options.limit)
+                                               : task->evaluate(inference.program, inference.model, options.limit);
   if (options.json) {
     nlohmann::json record = {{"model", source.model}, {"checkpoint", source.file.string()}, {"metric", evaluation.metric},
                              {"value", evaluation.value}};

@@ -41,6 +41,7 @@ struct EvalOptions {
   std::string data;
   int64_t batch = 0, limit = 0;
   bool json = false;
+  bool faithfulness = false;
 };
 
 struct PredictOptions {

@@ -6,6 +6,7 @@
 #include <heed/train/attention_picture.hpp>
 #include <heed/train/backend_choice.hpp>
 #include <heed/train/checkpoint_source.hpp>
+#include <heed/train/explanation.hpp>
 #include <heed/train/png_file.hpp>
 #include <heed/train/prediction.hpp>
 #include <heed/train/registry.hpp>
@@ -22,7 +23,8 @@ int run_predict(const PredictOptions& options) {
   // The data is read by predict alone (request.data), and only for --index.
   auto task = make_task(source.model, {.config_json = source.config, .data = {}, .held_out = source.valid, .seed = 0});
   auto backend = open_backend(options.common.backend, options.common.device);
-  InferenceModel inference = compile_inference(*task, *backend, options.common.threads, 1, true);
+  InferenceModel inference = request.explain == "attention" ? compile_inference(*task, *backend, options.common.threads, 1, true)
+                                                             : compile_explanation(*task, *backend, options.common.threads, 1);
   load_parameters(source, inference);
 
   Prediction prediction = task->predict(inference.program, inference.model, request);

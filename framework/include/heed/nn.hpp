@@ -83,6 +83,9 @@ struct AttentionOptions {
   bool causal = false;
   bool cross = false;
   double normal_std = 0;  // > 0: the Transformers' N(0, std^2) init
+  // Compute the output from the returned weights (unfused), so that a gradient with respect to
+  // the weights is the model's own: what gradient-based explanations of attention need.
+  bool differentiable_weights = false;
 };
 
 class MultiHeadAttention {

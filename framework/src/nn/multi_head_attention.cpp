@@ -48,8 +48,13 @@ AttentionOutput MultiHeadAttention::operator()(Tensor x, Tensor mask) const {
   // The fused op reads the heads where the projection leaves them. The weights come from the
   // heads split apart, nodes that are planned only when something reads them.
   Tensor projected = qkv(x);
-  Tensor output = packed_attention(projected, options.heads, mask, options.causal);
   std::vector<Tensor> parts = split_heads(projected, 3, options.heads);
+  if (options.differentiable_weights) {
+    Attention attention = unfused_scaled_dot_product_attention(parts[0], parts[1], parts[2], mask, options.causal);
+    Tensor merged = permute(attention.output, {0, 2, 1, 3});
+    return {proj(reshape(merged, {merged.dim(0), merged.dim(1), options.width})), attention.weights};
+  }
+  Tensor output = packed_attention(projected, options.heads, mask, options.causal);
   return {proj(output), unfused_scaled_dot_product_attention(parts[0], parts[1], parts[2], mask, options.causal).weights};
 }
 

@@ -3,7 +3,8 @@
 // a small pre-LN Transformer encoder (or a bidirectional LSTM) -> attention pooling (an additive
 // score per position, a softmax over the real positions, their weighted sum) -> classes.
 // Inputs: text i32 [B, L] (bytes, 0-padded), text_mask f32 [B, L] (1 at real bytes) and, when
-// training, labels i32 [B]. Outputs: logits [B, classes], attention [B, L] (the pooling weights).
+// training, labels i32 [B]. Outputs: logits [B, classes], attention [B, L] (the pooling weights);
+// built to explain, attention_maps holds each layer's [B, heads, L, L], then the pooling's.
 #include <heed/models/model.hpp>
 
 #include <string>
@@ -31,6 +32,7 @@ class Classify {
   Classify(Graph& graph, ClassifyConfig config);
   struct Outputs {
     Tensor logits, attention;
+    std::vector<Tensor> layers;  // each Transformer layer's attention [B, heads, L, L]
   };
   Outputs forward(Tensor text, Tensor text_mask) const;
 

@@ -20,6 +20,7 @@ class ViT {
   ViT(Graph& graph, ViTConfig config);
   struct Outputs {
     Tensor logits, attention;
+    std::vector<Tensor> layers;  // each layer's attention [B, heads, N, N]
   };
   Outputs forward(Tensor images, bool with_attention) const;
 

@@ -19,6 +19,9 @@ struct BuildOptions {
   bool greedy = false;          // a model that decodes step by step feeds back its own argmax (else teacher-forced)
   bool with_attention = true;   // makes the attention distributions a graph output
   uint32_t seed = 0;            // parameter initialisation and random streams
+  // For explanations: every attention distribution on the path to the logits (attention_maps)
+  // and the score being explained (explained_score), with gradients able to reach the maps.
+  bool explain = false;
 };
 
 struct BuiltModel {
@@ -28,6 +31,11 @@ struct BuiltModel {
   Tensor attention;                      // empty unless built with_attention
   Tensor loss;                           // empty unless training
   Tensor prediction;                     // decoded output where the model has one (greedy decoding)
+  // Built with explain: the attention distributions in the order the model applies them, and
+  // the sum over the batch of each example's predicted-class logit.
+  std::vector<Tensor> attention_maps;
+  Tensor explained_score;
+  std::vector<Tensor> attention_gradients;  // added by compile_explanation (heed/train/explanation.hpp)
 
   std::vector<Tensor> parameters() const { return graph->parameters(); }
   bool has_input(const std::string& name) const { return inputs.contains(name); }

@@ -52,6 +52,7 @@ struct PredictRequest {
   double temperature = 1.0;
   int64_t top_k = 0;
   uint64_t seed = 0;        // sampling seed
+  std::string explain = "attention";  // attention, rollout or grad-attention (heed/train/explanation.hpp)
 };
 
 class Task {
@@ -64,6 +65,9 @@ class Task {
   virtual BuiltModel build_training(int64_t batch) const = 0;
   // The inference graph: no loss; a model that decodes step by step decodes greedily.
   virtual BuiltModel build_inference(int64_t batch, bool with_attention) const = 0;
+  // The inference graph built to explain (BuildOptions::explain); a model without explanations
+  // keeps this default, which says so.
+  virtual BuiltModel build_explanation(int64_t batch) const;
 
   // The next training batch as feeds of `model`'s inputs; the values stay valid until the next call.
   virtual std::vector<Feed> next_batch(const BuiltModel& model) = 0;
@@ -77,6 +81,10 @@ class Task {
   virtual Evaluation evaluate(Program& program, const BuiltModel& model, int64_t limit) = 0;
   // One input through the model: the output, notes for people, and the attention as maps.
   virtual Prediction predict(Program& program, const BuiltModel& model, const PredictRequest& request) = 0;
+  // How much the predicted class's probability drops on the held-out set when the positions each
+  // explanation method ranks highest are removed, against as many random ones. `program` and
+  // `model` come from compile_explanation. The default says the model does not measure it.
+  virtual Evaluation faithfulness(Program& program, const BuiltModel& model, int64_t limit);
 
   const TaskOptions& options() const { return options_; }
 

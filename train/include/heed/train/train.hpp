@@ -5,6 +5,7 @@
 #include <heed/train/built_model.hpp>
 #include <heed/train/checkpoint_source.hpp>
 #include <heed/train/command_line.hpp>
+#include <heed/train/explanation.hpp>
 #include <heed/train/inference.hpp>
 #include <heed/train/metrics_log.hpp>
 #include <heed/train/png_file.hpp>
