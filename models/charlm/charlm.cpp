@@ -22,19 +22,21 @@ CharLM::Outputs CharLM::forward(Tensor tokens, bool with_attention) const {
   Graph& graph = tokens.graph();
   int64_t steps = tokens.dim(1);
   Tensor x = token_embedding(tokens) + position_embedding(arange(graph, steps, 0, 1, i32));
-  std::vector<Tensor> maps;
+  std::vector<Tensor> maps, layers;
   for (const nn::TransformerBlock& block : blocks) {
     nn::AttentionOutput out = block(x);
     x = out.output;
+    layers.push_back(out.weights);
     if (with_attention) maps.push_back(unsqueeze(out.weights, 0));
   }
-  return {head(final_norm(x)), with_attention ? concat(maps, 0) : Tensor{}};
+  return {head(final_norm(x)), with_attention ? concat(maps, 0) : Tensor{}, layers};
 }
 
 BuiltModel build_charlm(const CharLMConfig& config, const BuildOptions& options) {
   BuiltModel built{std::make_unique<Graph>(options.seed), {}, {}, {}, {}, {}};
   Graph& graph = *built.graph;
   CharLM model(graph, config);
+  for (nn::TransformerBlock& block : model.blocks) block.attn.options.differentiable_weights = options.explain;
   Tensor tokens = graph.input("tokens", {options.batch, config.context}, i32);
   built.inputs["tokens"] = tokens;
   CharLM::Outputs outputs = model.forward(tokens, options.with_attention);
@@ -49,6 +51,12 @@ BuiltModel build_charlm(const CharLMConfig& config, const BuildOptions& options)
   if (options.with_attention) {
     built.attention = outputs.attention;
     graph.output(built.attention);
+  }
+  if (options.explain) {
+    Tensor position = graph.input("explained_position", {options.batch, config.context});
+    built.inputs["explained_position"] = position;
+    built.attention_maps = outputs.layers;
+    built.explained_score = sum(max(outputs.logits, {2}) * position);
   }
   return built;
 }

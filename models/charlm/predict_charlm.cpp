@@ -3,6 +3,8 @@
 #include "text_task.hpp"
 #include "sampling.hpp"
 
+#include <heed/train/explanation.hpp>
+
 #include <algorithm>
 
 namespace heed::models {
@@ -41,9 +43,17 @@ train::Prediction predict_charlm(Program& program, const BuiltModel& model, cons
 
   std::mt19937_64 random(options.seed);
   std::string text = prompt;
+  train::ExplainMethod method = train::parse_explain_method(options.explain);
+  std::vector<float> explained(context, 0.0f);  // one-hot: the last real position's prediction
   auto run = [&]() {
     Window window = window_of(text, context);
-    program.run({{tokens, window.tokens}});
+    if (model.has_input("explained_position")) {
+      std::fill(explained.begin(), explained.end(), 0.0f);
+      explained[window.length - 1] = 1.0f;
+      program.run({{tokens, window.tokens}, {model.input("explained_position"), explained}});
+    } else {
+      program.run({{tokens, window.tokens}});
+    }
     return window;
   };
   Window window = run();
@@ -85,13 +95,26 @@ train::Prediction predict_charlm(Program& program, const BuiltModel& model, cons
     map.rows.push_back(std::string(1, static_cast<char>(c)));
     map.columns.push_back(std::string(1, static_cast<char>(c)));
   }
+  if (method != train::ExplainMethod::attention) {  // the last position's prediction, explained over the context
+    std::vector<HostTensor> maps = train::read_all(program, model.attention_maps), gradients = train::read_all(program, model.attention_gradients);
+    train::LayerAttention layers = train::layers_of(maps, gradients, 0);
+    std::vector<float> relevance = method == train::ExplainMethod::rollout ? train::attention_rollout(layers, explained)
+                                                                           : train::gradient_rollout(layers, explained);
+    relevance.resize(window.length);
+    map.title = fmt::format("charlm: {} of the next byte's prediction over the context ({} bytes)", train::explain_method_name(method),
+                            window.length);
+    map.rows = {"next"};
+    map.weights = relevance;
+    map.row_axis = "prediction";
+    rows = nlohmann::json::array({relevance});
+  }
   nlohmann::json probabilities = nlohmann::json::array();
   std::string listed;
   for (const auto& [byte, p] : top) {
     probabilities.push_back({{"byte", byte}, {"text", std::string(1, static_cast<char>(byte))}, {"probability", p}});
     listed += fmt::format("{}{} {:.1f} %", listed.empty() ? "" : ", ", train::label_of(static_cast<unsigned char>(byte)), 100 * p);
   }
-  result.json = {{"model", "charlm"}, {"input", prompt}, {"output", result.output}, {"attention", rows},
+  result.json = {{"model", "charlm"}, {"input", prompt}, {"explain", train::explain_method_name(method)}, {"output", result.output}, {"attention", rows},
                  {"source", map.columns}, {"target", map.rows}, {"next_byte", probabilities}};
   if (options.generate > 0)
     result.json.update({{"generated", generated}, {"temperature", options.temperature}, {"top_k", options.top_k}, {"seed", options.seed}});

@@ -57,6 +57,10 @@ class TextTask : public train::Task {
     return models::build_charlm(config_, {.batch = batch, .training = false, .greedy = false,
                                           .with_attention = with_attention, .seed = 0});
   }
+  BuiltModel build_explanation(int64_t batch) const override {
+    return models::build_charlm(config_, {.batch = batch, .training = false, .greedy = false,
+                                          .with_attention = true, .seed = 0, .explain = true});
+  }
 
   std::vector<Feed> next_batch(const BuiltModel& model) override {
     batch_ = text_.batch(model.input("tokens").dim(0));

@@ -47,6 +47,10 @@ class DatesTask : public train::Task {
                                            .with_attention = with_attention, .seed = 0});
   }
 
+  BuiltModel build_explanation(int64_t batch) const override {
+    return models::build_seq2seq(config_, {.batch = batch, .training = false, .greedy = true, .with_attention = true, .seed = 0, .explain = true});
+  }
+
   std::vector<Feed> next_batch(const BuiltModel& model) override {
     batch_ = train_.batch(model.input("source").dim(0));
     return model.feeds({{"source", batch_.src},

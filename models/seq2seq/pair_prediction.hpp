@@ -4,6 +4,7 @@
 // warning on stderr.
 #include <heed/data/pairs.hpp>
 #include <heed/models/model.hpp>
+#include <heed/train/explanation.hpp>
 
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 namespace heed::models {
 
 train::Prediction predict_pair(Program& program, const BuiltModel& model, const data::PairEncoding& encoding,
-                               const std::u32string& source, const std::optional<std::u32string>& expected);
+                               const std::u32string& source, const std::optional<std::u32string>& expected,
+                               train::ExplainMethod method);
 
 }  // namespace heed::models

@@ -66,6 +66,9 @@ class PairsTask : public train::Task {
   BuiltModel build_inference(int64_t batch, bool with_attention) const override {
     return build_seq2seq(config_.model, {.batch = batch, .training = false, .greedy = true, .with_attention = with_attention, .seed = 0});
   }
+  BuiltModel build_explanation(int64_t batch) const override {
+    return build_seq2seq(config_.model, {.batch = batch, .training = false, .greedy = true, .with_attention = true, .seed = 0, .explain = true});
+  }
 
   std::vector<Feed> next_batch(const BuiltModel& model) override {
     const std::vector<data::TextPair>& pairs = training_pairs();
@@ -128,7 +131,7 @@ class PairsTask : public train::Task {
       size_t bad = 0;
       std::optional<std::u32string> source = data::decode_utf8(request.input, &bad);
       if (!source) fail("--input: not valid UTF-8 (byte {})", bad + 1);
-      return predict_pair(program, model, encoding_, *source, std::nullopt);
+      return predict_pair(program, model, encoding_, *source, std::nullopt, train::parse_explain_method(request.explain));
     }
     std::vector<data::TextPair> held_out = options_.held_out.empty()
                                                ? split_pairs(request.data.empty() ? options_.data : request.data, "").held_out
@@ -136,7 +139,7 @@ class PairsTask : public train::Task {
     int64_t index = std::max<int64_t>(0, request.index);
     if (index >= static_cast<int64_t>(held_out.size())) fail("--index {}: there are {} held-out pairs", index, held_out.size());
     const data::TextPair& pair = held_out[static_cast<size_t>(index)];
-    return predict_pair(program, model, encoding_, pair.source, pair.target);
+    return predict_pair(program, model, encoding_, pair.source, pair.target, train::parse_explain_method(request.explain));
   }
 
  private:

@@ -1,5 +1,6 @@
 // seq2seq: a date to ISO form, and the soft attention of every output character over the input.
 #include "dates_task.hpp"
+#include "explain_seq2seq.hpp"
 
 #include <heed/data/dates.hpp>
 
@@ -27,9 +28,10 @@ train::Prediction predict_dates(Program& program, const BuiltModel& model, const
 
     program.run({{model.input("source"), indices}, {model.input("source_mask"), mask}});
   HostTensor predicted = program.read(model.prediction);
-  HostTensor attention = program.read(model.attention);  // [1, T, S]
+  train::ExplainMethod method = train::parse_explain_method(options.explain);
+  std::vector<float> attention = seq2seq_relevance(program, model, method);  // [T, S]
   auto tokens = predicted.i32();
-  int64_t source_length = attention.shape()[2];
+  int64_t source_length = dates::source_length;
 
   train::Prediction result;
   result.output = dates::decode_target(tokens);
@@ -43,12 +45,13 @@ train::Prediction predict_dates(Program& program, const BuiltModel& model, const
     bool character = token >= 3 && token - 3 < static_cast<int32_t>(dates::target_alphabet.size());
     map.rows.push_back(eos ? "<eos>" : character ? std::string(1, dates::target_alphabet[static_cast<size_t>(token - 3)]) : "?");
     std::vector<float> row(source.size());
-    for (size_t j = 0; j < source.size(); ++j) row[j] = attention.f32()[t * static_cast<size_t>(source_length) + j];
+    for (size_t j = 0; j < source.size(); ++j) row[j] = attention[t * static_cast<size_t>(source_length) + j];
     map.weights.insert(map.weights.end(), row.begin(), row.end());
     rows.push_back(row);
     if (eos) break;
   }
-  result.json = {{"model", "seq2seq"}, {"input", source}, {"output", result.output}, {"attention", rows},
+  if (method != train::ExplainMethod::attention) map.title += fmt::format(" ({})", train::explain_method_name(method));
+  result.json = {{"model", "seq2seq"}, {"input", source}, {"explain", train::explain_method_name(method)}, {"output", result.output}, {"attention", rows},
                  {"source", map.columns}, {"target", map.rows}};
   result.notes.push_back(fmt::format("input    \"{}\"", source));
   if (!expected.empty()) {

@@ -1,11 +1,14 @@
 #include "pair_prediction.hpp"
 
+#include "explain_seq2seq.hpp"
+
 #include <heed/data/utf8.hpp>
 
 namespace heed::models {
 
 train::Prediction predict_pair(Program& program, const BuiltModel& model, const data::PairEncoding& encoding,
-                               const std::u32string& source, const std::optional<std::u32string>& expected) {
+                               const std::u32string& source, const std::optional<std::u32string>& expected,
+                               train::ExplainMethod method) {
   train::Prediction result;
   std::vector<std::string> unknown;
   for (char32_t character : source)
@@ -22,9 +25,9 @@ train::Prediction predict_pair(Program& program, const BuiltModel& model, const 
   for (size_t i = 0; i < indices.size(); ++i) mask[i] = i < source.size() ? 1.0f : 0.0f;
   program.run({{model.input("source"), indices}, {model.input("source_mask"), mask}});
   HostTensor predicted = program.read(model.prediction);
-  HostTensor attention = program.read(model.attention);  // [1, T, S]
+  std::vector<float> attention = seq2seq_relevance(program, model, method);  // [T, S]
   auto tokens = predicted.i32();
-  auto source_length = static_cast<size_t>(attention.shape()[2]);
+  auto source_length = static_cast<size_t>(encoding.source_length);
 
   std::string input = data::encode_utf8(source);
   result.output = data::encode_utf8(encoding.decode_target(tokens));
@@ -35,12 +38,13 @@ train::Prediction predict_pair(Program& program, const BuiltModel& model, const 
   for (size_t t = 0; t < tokens.size(); ++t) {
     map.rows.push_back(encoding.target.token(tokens[t]));
     std::vector<float> row(source.size());
-    for (size_t j = 0; j < source.size(); ++j) row[j] = attention.f32()[t * source_length + j];
+    for (size_t j = 0; j < source.size(); ++j) row[j] = attention[t * source_length + j];
     map.weights.insert(map.weights.end(), row.begin(), row.end());
     rows.push_back(row);
     if (tokens[t] == data::pair_eos) break;
   }
-  result.json = {{"model", "seq2seq"}, {"input", input}, {"output", result.output}, {"attention", rows},
+  if (method != train::ExplainMethod::attention) map.title += fmt::format(" ({})", train::explain_method_name(method));
+  result.json = {{"model", "seq2seq"}, {"input", input}, {"explain", train::explain_method_name(method)}, {"output", result.output}, {"attention", rows},
                  {"source", map.columns}, {"target", map.rows}};
   if (!unknown.empty()) result.json["unknown_characters"] = unknown;
   result.notes.push_back(fmt::format("input    \"{}\"", input));

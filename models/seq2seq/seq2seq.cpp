@@ -32,7 +32,7 @@ Seq2Seq::Outputs Seq2Seq::decode(const Encoded& encoded, Tensor source_mask, Ten
   Tensor embedded = target_in ? target_embedding(target_in) : Tensor{};  // [B, T, E] when teacher-forced
   Tensor previous = target_in ? Tensor{} : full(graph, {batch}, config.bos, i32);
   nn::LSTMState state = encoded.state;
-  std::vector<Tensor> logits, weights, predictions;
+  std::vector<Tensor> logits, weights, predictions, step_weights;
   for (int64_t t = 0; t < steps; ++t) {
     nn::SourceAttention attended = attention(state.h, encoded.keys, encoded.h, source_mask, training);  // uses s_{t-1}
     Tensor input = target_in ? reshape(slice(embedded, 1, t, t + 1), {batch, config.embedding}) : target_embedding(previous);
@@ -40,12 +40,13 @@ Seq2Seq::Outputs Seq2Seq::decode(const Encoded& encoded, Tensor source_mask, Ten
     Tensor step_logits = output(concat({state.h, attended.context}, 1));
     logits.push_back(unsqueeze(step_logits, 1));
     weights.push_back(unsqueeze(attended.weights, 1));
+    step_weights.push_back(attended.weights);
     if (!target_in) {
       previous = argmax(step_logits, -1);
       predictions.push_back(unsqueeze(previous, 1));
     }
   }
-  return {concat(logits, 1), concat(weights, 1), predictions.empty() ? Tensor{} : concat(predictions, 1)};
+  return {concat(logits, 1), concat(weights, 1), predictions.empty() ? Tensor{} : concat(predictions, 1), step_weights};
 }
 
 Seq2Seq::Outputs Seq2Seq::forward(Tensor source, Tensor source_mask, Tensor target_in, bool training) const {
@@ -89,6 +90,10 @@ BuiltModel build_seq2seq(const Seq2SeqConfig& config, const BuildOptions& option
   if (options.with_attention) {
     built.attention = outputs.attention;
     graph.output(built.attention);
+  }
+  if (options.explain) {  // each step's attention, and the logits of the tokens it chose
+    built.attention_maps = outputs.steps;
+    built.explained_score = sum(max(outputs.logits, {2}));
   }
   return built;
 }

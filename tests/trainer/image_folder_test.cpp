@@ -71,6 +71,11 @@ TEST_CASE("vit trained on an image folder stores its class names; eval and predi
   REQUIRE_MESSAGE(measured.status == 0, measured.err);
   CHECK(nlohmann::json::parse(measured.out)["images"] == 4);
 
+  Result faithful = run({"eval", "--checkpoint", "run", "--data", "other", "--faithfulness", "--json"}, dir.path());
+  REQUIRE_MESSAGE(faithful.status == 0, faithful.err);
+  for (const std::string removal : {"attention", "rollout", "grad-attention", "random"})
+    CHECK(nlohmann::json::parse(faithful.out)["drop"][removal].size() == 3);  // k = 1, 4, 16 patches
+
   Result gone = run({"eval", "--checkpoint", "run"}, dir.path());
   CHECK(gone.status != 0);
   CHECK_MESSAGE(gone.err.find("eval --data DIR") != std::string::npos, gone.err);

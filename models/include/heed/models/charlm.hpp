@@ -1,7 +1,8 @@
 #pragma once
 // charlm (MODELS.md section 2): a byte-level decoder-only Transformer, pre-LN, causal.
 // Inputs: tokens i32 [B, T] and, when training, targets i32 [B, T] (the next bytes).
-// Outputs: logits [B, T, vocab], attention [layers, B, heads, T, T].
+// Outputs: logits [B, T, vocab], attention [layers, B, heads, T, T]. Built to explain, it also
+// takes explained_position f32 [B, T] (one-hot: the position whose prediction is explained).
 #include <heed/models/model.hpp>
 
 namespace heed::models {
@@ -16,6 +17,7 @@ class CharLM {
   CharLM(Graph& graph, CharLMConfig config);
   struct Outputs {
     Tensor logits, attention;
+    std::vector<Tensor> layers;  // each layer's attention [B, heads, T, T]
   };
   Outputs forward(Tensor tokens, bool with_attention) const;
 

@@ -25,6 +25,7 @@ class Seq2Seq {
   Seq2Seq(Graph& graph, Seq2SeqConfig config);
   struct Outputs {
     Tensor logits, attention, prediction;
+    std::vector<Tensor> steps;  // each output step's attention [B, S], on the path to its logits
   };
   // Teacher-forced decoding over target_in.
   Outputs forward(Tensor source, Tensor source_mask, Tensor target_in, bool training) const;
