@@ -10,8 +10,10 @@ namespace heed::models {
 
 std::vector<float> vit_relevance(const std::vector<HostTensor>& maps, const std::vector<HostTensor>& gradients, train::ExplainMethod method,
                                  int64_t example) {
-  train::LayerAttention layers = train::layers_of(maps, method == train::ExplainMethod::grad_attention ? gradients : std::vector<HostTensor>{},
-                                                  example);
+  // Views into the tensors, so no temporary copy may stand in for them.
+  std::span<const HostTensor> used_gradients = method == train::ExplainMethod::grad_attention ? std::span<const HostTensor>(gradients)
+                                                                                              : std::span<const HostTensor>();
+  train::LayerAttention layers = train::layers_of(maps, used_gradients, example);
   auto n = static_cast<size_t>(layers.n);
   std::vector<float> cls(n, 0.0f), row;
   cls[0] = 1.0f;
