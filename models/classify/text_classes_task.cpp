@@ -80,7 +80,7 @@ class TextClassesTask : public train::Task {
   }
 
   train::Evaluation evaluate(Program& program, const BuiltModel& model, int64_t limit) override {
-    std::vector<data::LabelledText> examples = held_out();
+    const std::vector<data::LabelledText>& examples = held_out();
     auto count = static_cast<int64_t>(examples.size());
     if (limit > 0) count = std::min(limit, count);
     int64_t batch = model.input("text").dim(0), correct = 0;
@@ -119,7 +119,8 @@ class TextClassesTask : public train::Task {
       return predict_classify(program, model, config_, request.input, -1, train::parse_explain_method(request.explain));
     }
     options_.data = request.data;  // the data --index reads: by default what the model was trained on
-    std::vector<data::LabelledText> examples = held_out();
+    held_out_.reset();
+    const std::vector<data::LabelledText>& examples = held_out();
     int64_t index = std::max<int64_t>(0, request.index);
     if (index >= static_cast<int64_t>(examples.size())) fail("--index {}: there are {} held-out texts", index, examples.size());
     return predict_classify(program, model, config_, examples[static_cast<size_t>(index)].text, examples[static_cast<size_t>(index)].label,
@@ -129,7 +130,7 @@ class TextClassesTask : public train::Task {
   // Masking a byte takes it out of the text (text_mask 0): no layer attends to it and the pooling
   // skips it. At least one byte of each text stays.
   train::Evaluation faithfulness(Program& program, const BuiltModel& model, int64_t limit) override {
-    std::vector<data::LabelledText> examples = held_out();
+    const std::vector<data::LabelledText>& examples = held_out();
     auto count = static_cast<int64_t>(examples.size());
     if (limit > 0) count = std::min(limit, count);
     int64_t batch = model.input("text").dim(0), classes = config_.classes();
@@ -137,15 +138,7 @@ class TextClassesTask : public train::Task {
     train::FaithfulnessTally tally({1, 4, 16, 64}, "bytes");
     auto probabilities = [&](const std::vector<int32_t>& text, const std::vector<float>& mask) {
       program.run({{model.input("text"), text}, {model.input("text_mask"), mask}});
-      HostTensor logits = program.read(model.logits);
-      std::vector<float> out(logits.f32().begin(), logits.f32().end());
-      for (int64_t b = 0; b < batch; ++b) {
-        auto row = std::span<float>(out).subspan(static_cast<size_t>(b * classes), static_cast<size_t>(classes));
-        float peak = *std::max_element(row.begin(), row.end()), total = 0;
-        for (float& value : row) total += value = std::exp(value - peak);
-        for (float& value : row) value /= total;
-      }
-      return out;
+      return train::class_probabilities(program.read(model.logits));
     };
     for (int64_t first = 0; first < count; first += batch) {
       int64_t rows = std::min(batch, count - first);
@@ -215,7 +208,13 @@ class TextClassesTask : public train::Task {
     order_.emplace(options_.seed, static_cast<int64_t>(training_.size()));
   }
 
-  std::vector<data::LabelledText> held_out() {
+  // Read once: periodic evaluation during training asks again and again.
+  const std::vector<data::LabelledText>& held_out() {
+    if (!held_out_) held_out_ = read_held_out();
+    return *held_out_;
+  }
+
+  std::vector<data::LabelledText> read_held_out() const {
     if (!options_.held_out.empty()) return data::read_labelled_texts(options_.held_out, config_.labels).examples;
     std::error_code error;
     if (!options_.data.empty() && !std::filesystem::exists(options_.data, error))
@@ -232,6 +231,7 @@ class TextClassesTask : public train::Task {
 
   ClassifyConfig config_;
   std::optional<data::LabelledTexts> data_;
+  std::optional<std::vector<data::LabelledText>> held_out_;
   std::vector<int64_t> training_;  // indices into data_->examples
   std::optional<data::EpochOrder> order_;
   uint64_t position_ = 0;

@@ -209,9 +209,12 @@ class PairsTask : public train::Task {
   }
 
   // A held-out file is read alone, so that eval measures it with the training data gone.
-  std::vector<data::TextPair> held_out_pairs() {
+  const std::vector<data::TextPair>& held_out_pairs() {
     if (split_) return split_->held_out;
-    if (!options_.held_out.empty()) return data::read_pairs(options_.held_out);
+    if (!options_.held_out.empty()) {  // read once: periodic evaluation asks again and again
+      if (!held_out_file_) held_out_file_ = data::read_pairs(options_.held_out);
+      return *held_out_file_;
+    }
     std::error_code error;
     if (!options_.data.empty() && !std::filesystem::exists(options_.data, error))
       fail("{}: the held-out pairs are the last 5 % of this file, which is gone; measure another pairs file with eval --data FILE",
@@ -227,6 +230,7 @@ class PairsTask : public train::Task {
   PairsConfig config_;
   data::PairEncoding encoding_{.source = {data::source_reserved_tokens(), {}}, .target = {data::target_reserved_tokens(), {}}};
   std::optional<PairSplit> split_;
+  std::optional<std::vector<data::TextPair>> held_out_file_;
   std::optional<std::vector<data::TextPair>> training_;
   std::optional<data::EpochOrder> order_;
   uint64_t position_ = 0;

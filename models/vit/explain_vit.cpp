@@ -39,15 +39,7 @@ train::Evaluation vit_faithfulness(Program& program, const BuiltModel& model, co
   train::FaithfulnessTally tally({1, 4, 16}, "patches");
   auto probabilities = [&](const std::vector<float>& images) {
     program.run({{model.input("images"), images}});
-    HostTensor logits = program.read(model.logits);
-    std::vector<float> out(logits.f32().begin(), logits.f32().end());
-    for (int64_t b = 0; b < batch; ++b) {
-      auto row = std::span<float>(out).subspan(static_cast<size_t>(b * classes), static_cast<size_t>(classes));
-      float peak = *std::max_element(row.begin(), row.end()), total = 0;
-      for (float& value : row) total += value = std::exp(value - peak);
-      for (float& value : row) value /= total;
-    }
-    return out;
+    return train::class_probabilities(program.read(model.logits));
   };
   auto blank = [&](std::vector<float>& images, int64_t b, int64_t patch) {
     int64_t top = patch / grid * config.patch, left = patch % grid * config.patch;

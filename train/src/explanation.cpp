@@ -4,6 +4,7 @@
 #include <heed/error.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace heed::train {
@@ -126,6 +127,18 @@ Evaluation FaithfulnessTally::evaluation(int64_t examples) const {
   result.values = {{"drop", drops}, {"examples", examples}, {"unit", unit_}, {"ks", ks_}};
   result.summary = table;
   return result;
+}
+
+std::vector<float> class_probabilities(const HostTensor& logits) {
+  auto classes = static_cast<size_t>(logits.shape().back());
+  std::vector<float> out(logits.f32().begin(), logits.f32().end());
+  for (size_t first = 0; first < out.size(); first += classes) {
+    auto row = std::span<float>(out).subspan(first, classes);
+    float peak = *std::max_element(row.begin(), row.end()), total = 0;
+    for (float& value : row) total += value = std::exp(value - peak);
+    for (float& value : row) value /= total;
+  }
+  return out;
 }
 
 std::vector<int64_t> top_positions(std::span<const float> relevance, int64_t k) {

@@ -67,6 +67,9 @@ class FaithfulnessTally {
   std::map<std::string, std::map<int64_t, std::pair<double, int64_t>>> sums_;  // removal -> k -> (sum, count)
 };
 
+// The probabilities of a run's logits [batch, classes]: a softmax of each row.
+std::vector<float> class_probabilities(const HostTensor& logits);
+
 // The `k` positions of the largest relevance (ties to the earlier position), among `count`.
 std::vector<int64_t> top_positions(std::span<const float> relevance, int64_t k);
 
