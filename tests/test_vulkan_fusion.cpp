@@ -1,7 +1,7 @@
 // The Vulkan backend runs a matmul, the bias add after it and an activation after that as one
 // dispatch, the softmax of scaled, masked scores as another, and runs of pointwise nodes as
 // pointwise.comp programs (backends/vulkan/kernels/fusion.hpp). A fused program makes fewer dispatches and
-// computes what the unfused one (HEED_VULKAN_NO_FUSION=1) does, bit for bit, forward, backward
+// computes what the unfused one (CompileOptions::fusion off) does, bit for bit, forward, backward
 // and through the optimiser. The op suite checks the same patterns against the reference
 // (tests/ops/cases_matmul.cpp).
 #include "support/backends.hpp"
@@ -11,48 +11,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <functional>
-#include <optional>
-#include <string>
 
 namespace heed::test {
 namespace {
 
-// Sets an environment variable for a scope, restoring what was there before.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) saved_ = old;
-    setenv(name, value, 1);
-  }
-  ~ScopedEnvironment() {
-    if (saved_) setenv(name_, saved_->c_str(), 1);
-    else unsetenv(name_);
-  }
-  ScopedEnvironment(const ScopedEnvironment&) = delete;
-  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+Program compile_unfused(Backend& backend, const Graph& graph) { return backend.compile(graph, {.fusion = false}); }
 
- private:
-  const char* name_;
-  std::optional<std::string> saved_;
-};
-
-Program compile_unfused(Backend& backend, const Graph& graph) {
-  ScopedEnvironment off("HEED_VULKAN_NO_FUSION", "1");
-  return backend.compile(graph);
-}
-
-Program compile_fused(Backend& backend, const Graph& graph) {
-  ScopedEnvironment on("HEED_VULKAN_NO_FUSION", "0");
-  return backend.compile(graph);
-}
+Program compile_fused(Backend& backend, const Graph& graph) { return backend.compile(graph, {.fusion = true}); }
 
 // Fused but for pointwise chains: what the matmul epilogue and the masked softmax save alone.
-Program compile_fused_without_chains(Backend& backend, const Graph& graph) {
-  ScopedEnvironment on("HEED_VULKAN_NO_FUSION", "0"), chains_off("HEED_VULKAN_NO_CHAIN_FUSION", "1");
-  return backend.compile(graph);
-}
+Program compile_fused_without_chains(Backend& backend, const Graph& graph) { return backend.compile(graph, {.pointwise_chains = false}); }
 
 std::vector<float> values_of(Program& program, Tensor tensor) {
   HostTensor host = program.read(tensor);
@@ -107,8 +76,8 @@ TEST_CASE("vulkan: a linear layer's bias and activation run in its matmul's disp
       Program fused = compile_fused(*vulkan, model.graph), unfused = compile_unfused(*vulkan, model.graph);
       // Both layers lose their add; the first its activation too (with relu and gelu, whose VJPs
       // read the sum, the matmul's dispatch stores the sum as well).
-      CHECK(unfused.dispatches() - compile_fused_without_chains(*vulkan, model.graph).dispatches() == (activation.apply ? 3 : 2));
-      CHECK(fused.dispatches() <= compile_fused_without_chains(*vulkan, model.graph).dispatches());
+      CHECK(unfused.kernels() - compile_fused_without_chains(*vulkan, model.graph).kernels() == (activation.apply ? 3 : 2));
+      CHECK(fused.kernels() <= compile_fused_without_chains(*vulkan, model.graph).kernels());
       float first_loss = 0;
       for (int step = 0; step < 3; ++step) {
         int64_t before = fused.submissions();
@@ -137,7 +106,7 @@ TEST_CASE("vulkan: a fused dispatch also stores the sum before the activation wh
   graph.output(sum);
   graph.output(activated);
   Program fused = compile_fused(*vulkan, graph), unfused = compile_unfused(*vulkan, graph);
-  CHECK(unfused.dispatches() - compile_fused_without_chains(*vulkan, graph).dispatches() == 2);
+  CHECK(unfused.kernels() - compile_fused_without_chains(*vulkan, graph).kernels() == 2);
   const std::vector<float> a_values = ramp(9 * 13, 0.25f), b_values = ramp(13 * 11, -0.125f), bias_values = ramp(11, 0.5f);
   for (Program* program : {&fused, &unfused}) program->run({{a, a_values}, {b, b_values}, {bias, bias_values}});
   CHECK(values_of(fused, sum) == values_of(unfused, sum));
@@ -168,7 +137,7 @@ TEST_CASE("vulkan: a product that another node reads, or a bias that is not over
   graph.output(by_rows_2d);
   Program fused = compile_fused(*vulkan, graph), unfused = compile_unfused(*vulkan, graph);
   // Only by_rows fuses, with its relu.
-  CHECK(unfused.dispatches() - compile_fused_without_chains(*vulkan, graph).dispatches() == 2);
+  CHECK(unfused.kernels() - compile_fused_without_chains(*vulkan, graph).kernels() == 2);
   const std::vector<float> a_values = ramp(20, 0.25f), b_values = ramp(30, 0.5f), row_values = ramp(4, 1.0f), column_values = ramp(6, 0.75f);
   for (Program* program : {&fused, &unfused}) program->run({{a, a_values}, {b, b_values}, {rows, row_values}, {columns, column_values}});
   for (Tensor output : {read_twice, by_rows, by_rows_2d}) CHECK(values_of(fused, output) == values_of(unfused, output));
@@ -186,7 +155,7 @@ TEST_CASE("vulkan: the softmax of scaled, masked scores is one dispatch and matc
   graph.output(attention.weights);
   for (const Tensor& gradient : grads) graph.output(gradient);
   Program fused = compile_fused(*vulkan, graph), unfused = compile_unfused(*vulkan, graph);
-  CHECK(unfused.dispatches() - compile_fused_without_chains(*vulkan, graph).dispatches() == 3);
+  CHECK(unfused.kernels() - compile_fused_without_chains(*vulkan, graph).kernels() == 3);
   std::vector<float> mask_values(2 * 19, 1.0f);
   for (size_t i = 0; i < mask_values.size(); i += 4) mask_values[i] = 0.0f;
   const std::vector<float> q_values = ramp(2 * 3 * 19 * 8, 0.1f), k_values = ramp(2 * 3 * 19 * 8, 0.07f);
@@ -213,8 +182,8 @@ TEST_CASE("vulkan: an LSTM's cells run as pointwise chains and match the unfused
   optim::AdamW(graph, {.lr = 0.01}).minimize(loss);
   graph.output(h);
   Program fused = compile_fused(*vulkan, graph), unfused = compile_unfused(*vulkan, graph);
-  const int64_t without_chains = compile_fused_without_chains(*vulkan, graph).dispatches();
-  CHECK(fused.dispatches() * 3 < without_chains * 2);
+  const int64_t without_chains = compile_fused_without_chains(*vulkan, graph).kernels();
+  CHECK(fused.kernels() * 3 < without_chains * 2);
   const std::vector<float> x_values = ramp(5 * 4 * 6, 0.2f);
   for (int step = 0; step < 3; ++step) {
     INFO("step " << step);

@@ -60,7 +60,7 @@ class CpuBackend final : public Backend {
       source = dynamic_cast<const CpuProgram*>(shared.source);
       if (!source) fail("compile: share_persistent_values names a program of another backend; the cpu backend shares only its own");
     }
-    return std::make_unique<CpuProgram>(graph, plan, resolve_threads(options.threads), source, shared.values);
+    return std::make_unique<CpuProgram>(graph, plan, options, source, shared.values);
   }
 };
 

@@ -2,7 +2,7 @@
 // cell's gates, their backward, tanh(query + keys) and its gradient) becomes one kernel
 // (pointwise_kernel.cpp). oneDNN would launch one primitive per node and write every
 // intermediate to memory; at batch 1 the launches are most of the time. The unfused nodes stay
-// the reference: $HEED_CPU_NO_FUSION compiles them one by one, and the tests compare both.
+// the reference: CompileOptions::fusion off compiles them one by one, and the tests compare both.
 //
 // A chain is a span of the schedule. Inside it:
 // - members: unary and binary arithmetic, comparisons, where, and slices or broadcasts of a
@@ -18,7 +18,6 @@
 #include "pointwise_kernel.hpp"
 
 #include <bit>
-#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -359,7 +358,7 @@ class ChainBuilder {
 }  // namespace
 
 std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t position) {
-  if (std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  if (!context.pointwise_chains()) return std::nullopt;
   return ChainBuilder(context, position).build();
 }
 

@@ -4,6 +4,7 @@
 // order, which must not allocate.
 #include "buffers.hpp"
 
+#include <heed/backend.hpp>
 #include <heed/error.hpp>
 #include <heed/graph.hpp>
 #include <heed/backend/masked_softmax_pattern.hpp>
@@ -41,14 +42,18 @@ class Scratchpad {
 // What a kernel factory sees while compiling one node.
 class CompileContext {
  public:
-  CompileContext(const Graph& graph, const Plan& plan, const ValueBuffers& buffers, Scratchpad& scratchpad, const dnnl::engine& engine,
-                 const dnnl::stream& stream)
-      : graph_(graph), plan_(plan), buffers_(buffers), scratchpad_(scratchpad), engine_(engine), stream_(stream) {
+  CompileContext(const Graph& graph, const Plan& plan, const CompileOptions& options, const ValueBuffers& buffers, Scratchpad& scratchpad,
+                 const dnnl::engine& engine, const dnnl::stream& stream)
+      : graph_(graph), plan_(plan), options_(options), buffers_(buffers), scratchpad_(scratchpad), engine_(engine), stream_(stream) {
     count_uses();
   }
 
   const Graph& graph() const { return graph_; }
   const Plan& plan() const { return plan_; }
+  // Whether kernels may do the work of several nodes, or pick a special kernel for a shape
+  // (off: every node the plain way, the reference).
+  bool fusion() const { return options_.fusion; }
+  bool pointwise_chains() const { return options_.fusion && options_.pointwise_chains; }
   const Node& input(const Node& node, size_t index) const { return graph_.node(node.inputs.at(index)); }
   std::byte* address(NodeId id) const;  // fails if the plan gave the value no storage
   std::byte* input_address(const Node& node, size_t index) const { return address(node.inputs.at(index)); }
@@ -80,6 +85,7 @@ class CompileContext {
 
   const Graph& graph_;
   const Plan& plan_;
+  const CompileOptions& options_;
   const ValueBuffers& buffers_;
   Scratchpad& scratchpad_;
   const dnnl::engine& engine_;
@@ -110,7 +116,7 @@ std::unique_ptr<Kernel> make_kernel(const CompileContext& context, NodeRef node)
 struct FusedKernel {
   std::unique_ptr<Kernel> kernel;
   size_t absorbed;  // how many nodes after the first one's position it covers
-  std::string name = {};  // for $HEED_CPU_PROFILE; empty: the covered nodes' names
+  std::string name = {};  // for the profile; empty: the covered nodes' names
   std::vector<size_t> later = {};  // positions further on whose work it does too
 };
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position);

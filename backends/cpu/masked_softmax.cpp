@@ -72,7 +72,7 @@ RowMask row_mask(const CompileContext& context, const MaskedSoftmax::Mask& mask,
 
 std::map<size_t, MaskedSoftmax> find_masked_softmaxes(const CompileContext& context) {
   std::map<size_t, MaskedSoftmax> found;
-  if (std::getenv("HEED_CPU_NO_FUSION")) return found;
+  if (!context.fusion()) return found;
   const Plan& plan = context.plan();
   for (size_t position = 0; position < plan.order.size(); ++position)
     if (std::optional<MaskedSoftmax> pattern = match_masked_softmax(context.graph(), plan, position, 8)) found.emplace(position, *pattern);

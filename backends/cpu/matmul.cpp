@@ -7,7 +7,6 @@
 #include "gemv.hpp"
 #include "parallel.hpp"
 
-#include <cstdlib>
 
 namespace heed::cpu {
 
@@ -143,7 +142,7 @@ bool only_feeds(const CompileContext& context, NodeId value, NodeId reader) {
 // The hand-written kernel for a one-row product, when it covers the fused work.
 std::optional<Gemv> single_row(const CompileContext& context, const MatmulProblem& problem, const Node& matmul_node, std::byte* out,
                                std::optional<dnnl::algorithm> activation = std::nullopt) {
-  if (!problem.single_row || std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  if (!problem.single_row || !context.fusion()) return std::nullopt;
   Gemv gemv{reinterpret_cast<const float*>(context.input_address(matmul_node, 0)), reinterpret_cast<const float*>(context.input_address(matmul_node, 1)),
             problem.transpose_b, problem.k, problem.n, reinterpret_cast<float*>(out)};
   if (activation) {
@@ -156,7 +155,7 @@ std::optional<Gemv> single_row(const CompileContext& context, const MatmulProble
 }
 
 std::optional<SmallProducts> small_products(const CompileContext& context, const MatmulProblem& problem, const Node& matmul_node, std::byte* out) {
-  if (!problem.small || std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  if (!problem.small || !context.fusion()) return std::nullopt;
   SmallProducts products = *problem.small;
   products.a = reinterpret_cast<const float*>(context.input_address(matmul_node, 0));
   products.b = reinterpret_cast<const float*>(context.input_address(matmul_node, 1));
@@ -192,7 +191,7 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
   if (std::optional<Gemv> gemv = single_row(context, problem, node.node, context.address(node.id))) return gemv_kernel(*gemv);
   if (std::optional<SmallProducts> products = small_products(context, problem, node.node, context.address(node.id))) return small_products_kernel(*products);
   const Threads threads = matmul_threads(problem);
-  if (problem.transposed_left && threads == Threads::All && !std::getenv("HEED_CPU_NO_FUSION"))
+  if (problem.transposed_left && threads == Threads::All && context.fusion())
     return std::make_unique<TransposedLeftKernel>(problem, reinterpret_cast<const float*>(context.input_address(node.node, 0)),
                                                   reinterpret_cast<const float*>(context.input_address(node.node, 1)),
                                                   reinterpret_cast<float*>(context.address(node.id)));
@@ -286,8 +285,7 @@ std::optional<FusedKernel> fuse_matmul_accumulate(const CompileContext& context,
 }  // namespace
 
 std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position) {
-  // $HEED_CPU_NO_FUSION turns fusion off, to tell a fusion bug from a kernel bug.
-  if (std::getenv("HEED_CPU_NO_FUSION")) return std::nullopt;
+  if (!context.fusion()) return std::nullopt;
   if (std::optional<FusedKernel> fused = fuse_matmul_accumulate(context, position)) return fused;
   const std::vector<NodeId>& order = context.plan().order;
   const Graph& graph = context.graph();

@@ -5,20 +5,19 @@
 #include <omp.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 
 namespace heed::cpu {
 
 
-CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads, const CpuProgram* source,
+CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, const CompileOptions& options, const CpuProgram* source,
                        std::span<const std::pair<NodeId, NodeId>> shared)
-    : threads_(threads), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_),
+    : threads_(resolve_threads(options.threads)), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_),
       buffers_(graph, plan, source ? &source->buffers() : nullptr, shared) {
   // Primitives pick their blocking for the thread count they will run with.
   ThreadCount scope(threads_);
-  CompileContext context(graph, plan, buffers_, scratchpad_, engine_, stream_);
+  CompileContext context(graph, plan, options, buffers_, scratchpad_, engine_, stream_);
   kernels_.reserve(plan.order.size());
   // A masked softmax runs at the softmax, so the nodes it stands for are claimed before any
   // earlier fusion could take them.
@@ -54,8 +53,7 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, int threads, const 
       kernel_names_.push_back(describe_node(context, {id, graph.node(id)}));
     }
   }
-  const char* profile = std::getenv("HEED_CPU_PROFILE");
-  profile_ = profile && *profile && std::string_view(profile) != "0";
+  profile_ = options.profile;
   kernel_seconds_.assign(kernels_.size(), 0.0);
   scratchpad_.allocate();
 }
@@ -78,28 +76,11 @@ void CpuProgram::run(std::span<const std::pair<NodeId, HostView>> inputs) {
   stream_.wait();
 }
 
-CpuProgram::~CpuProgram() {
-  if (!profile_ || runs_ == 0) return;
-  std::map<std::string, std::pair<double, int>> by_op;
-  double total = 0;
-  for (size_t i = 0; i < kernels_.size(); ++i) {
-    std::string op = kernel_names_[i].substr(0, kernel_names_[i].find(' '));
-    by_op[op].first += kernel_seconds_[i];
-    by_op[op].second += 1;
-    total += kernel_seconds_[i];
-  }
-  std::vector<std::pair<double, std::string>> lines;
-  for (const auto& [op, entry] : by_op)
-    lines.emplace_back(entry.first, fmt::format("{:>24} {:5} kernels {:10.3f} ms/run {:5.1f}%", op, entry.second, entry.first / static_cast<double>(runs_) * 1e3,
-                                                100 * entry.first / total));
-  std::vector<std::pair<double, std::string>> slowest;
-  for (size_t i = 0; i < kernels_.size(); ++i)
-    slowest.emplace_back(kernel_seconds_[i], fmt::format("{:10.3f} ms/run  #{:<4} {}", kernel_seconds_[i] / static_cast<double>(runs_) * 1e3, i, kernel_names_[i]));
-  std::sort(lines.rbegin(), lines.rend());
-  std::sort(slowest.rbegin(), slowest.rend());
-  fmt::print(stderr, "cpu backend profile: {} kernels, {} runs, {:.3f} ms/run\n", kernels_.size(), runs_, total / static_cast<double>(runs_) * 1e3);
-  for (const auto& line : lines) fmt::print(stderr, "{}\n", line.second);
-  for (size_t i = 0; i < std::min<size_t>(slowest.size(), std::getenv("HEED_CPU_PROFILE_ALL") ? slowest.size() : 80); ++i) fmt::print(stderr, "{}\n", slowest[i].second);
+KernelProfile CpuProgram::profile() const {
+  KernelProfile profile{.kernels = {}, .runs = runs_};
+  if (!profile_) return profile;
+  for (size_t i = 0; i < kernels_.size(); ++i) profile.kernels.push_back({kernel_names_[i], kernel_seconds_[i]});
+  return profile;
 }
 
 void CpuProgram::read(NodeId id, void* destination) {

@@ -12,13 +12,14 @@ class CpuProgram final : public Executable {
  public:
   // With a source, the persistent values paired in `shared` (new node, source node) take the
   // source's buffers.
-  CpuProgram(const Graph& graph, const Plan& plan, int threads, const CpuProgram* source = nullptr,
+  CpuProgram(const Graph& graph, const Plan& plan, const CompileOptions& options, const CpuProgram* source = nullptr,
              std::span<const std::pair<NodeId, NodeId>> shared = {});
 
   void run(std::span<const std::pair<NodeId, HostView>> inputs) override;
   void read(NodeId id, void* destination) override;
   void write(NodeId id, const void* source) override;
-  ~CpuProgram() override;
+  int64_t kernels() const override { return static_cast<int64_t>(kernels_.size()); }
+  KernelProfile profile() const override;
   const ValueBuffers& buffers() const { return buffers_; }
 
  private:
@@ -28,8 +29,7 @@ class CpuProgram final : public Executable {
   ValueBuffers buffers_;
   Scratchpad scratchpad_;
   std::vector<std::unique_ptr<Kernel>> kernels_;
-  // With $HEED_CPU_PROFILE set at compile time: seconds spent in each kernel over all runs,
-  // printed per op when the program is destroyed.
+  // With CompileOptions::profile: seconds spent in each kernel over all runs.
   bool profile_ = false;
   std::vector<std::string> kernel_names_;
   std::vector<double> kernel_seconds_;

@@ -39,7 +39,7 @@ std::vector<Access> accesses_of(const Dispatch& dispatch, int32_t write_group) {
 
 }  // namespace
 
-VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan,
+VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan, const CompileOptions& options,
                                    const VulkanExecutable* source, std::span<const std::pair<NodeId, NodeId>> shared)
     : context_(std::move(context)),
       device_(context_->device),
@@ -48,7 +48,7 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
   if (source) pools_[static_cast<size_t>(Pool::Persistent)] = source->pools_[static_cast<size_t>(Pool::Persistent)];
   std::vector<Dispatch> dispatches;
   Lowering lowering(graph, device_.info(), layout_, dispatches);
-  Fusion fusion(graph, plan, layout_);
+  Fusion fusion(graph, plan, layout_, options);
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
     const Node& node = graph.node(id);

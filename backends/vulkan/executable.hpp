@@ -19,7 +19,8 @@ class VulkanExecutable final : public Executable {
  public:
   // With a source, the persistent values paired in `shared` (new node, source node) live in the
   // source's persistent pool, at its offsets; the core has paired every one of them.
-  VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan, const VulkanExecutable* source = nullptr,
+  VulkanExecutable(std::shared_ptr<Context> context, const Graph& graph, const Plan& plan, const CompileOptions& options,
+                   const VulkanExecutable* source = nullptr,
                    std::span<const std::pair<NodeId, NodeId>> shared = {});
   ~VulkanExecutable() override;
   bool runs_on(const Context& context) const { return context_.get() == &context; }
@@ -28,7 +29,7 @@ class VulkanExecutable final : public Executable {
   void read(NodeId id, void* destination) override;
   void write(NodeId id, const void* source) override;
   int64_t submissions() const override { return submissions_; }
-  int64_t dispatches() const override { return dispatches_; }
+  int64_t kernels() const override { return dispatches_; }
 
  private:
   void create_buffers(const Graph& graph, const Plan& plan);

@@ -21,7 +21,7 @@ class VulkanBackend final : public Backend {
   bool supports(Op op) const override { return lowering_for(op) != nullptr; }
 
  protected:
-  std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions&,
+  std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions& options,
                                            const SharedPersistentValues& shared) override {
     const VulkanExecutable* source = nullptr;
     if (shared.source) {
@@ -30,7 +30,7 @@ class VulkanBackend final : public Backend {
         fail("compile: share_persistent_values names a program of another backend or device; the vulkan backend shares only "
              "its own");
     }
-    return std::make_unique<VulkanExecutable>(context_, graph, plan, source, shared.values);
+    return std::make_unique<VulkanExecutable>(context_, graph, plan, options, source, shared.values);
   }
 
  private:

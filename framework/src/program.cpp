@@ -20,7 +20,34 @@ Program& Program::operator=(Program&&) noexcept = default;
 Program::~Program() = default;
 
 int64_t Program::submissions() const { return executable_->submissions(); }
-int64_t Program::dispatches() const { return executable_->dispatches(); }
+int64_t Program::kernels() const { return executable_->kernels(); }
+KernelProfile Program::profile() const { return executable_->profile(); }
+
+std::string profile_report(const KernelProfile& profile, size_t slowest) {
+  if (profile.runs == 0 || profile.kernels.empty()) return "no kernel was timed (compile with profiling on, on a backend that times kernels, and run)\n";
+  const double runs = static_cast<double>(profile.runs);
+  std::map<std::string, std::pair<double, int>> by_kind;  // the first word of the name: the op
+  double total = 0;
+  for (const KernelTime& kernel : profile.kernels) {
+    auto& [seconds, count] = by_kind[kernel.name.substr(0, kernel.name.find(' '))];
+    seconds += kernel.seconds;
+    ++count;
+    total += kernel.seconds;
+  }
+  std::vector<std::pair<double, std::string>> kinds;
+  for (const auto& [kind, entry] : by_kind)
+    kinds.emplace_back(entry.first, fmt::format("{:>24} {:5} kernels {:10.3f} ms/run {:5.1f}%\n", kind, entry.second, entry.first / runs * 1e3,
+                                                total > 0 ? 100 * entry.first / total : 0.0));
+  std::vector<std::pair<double, size_t>> by_time;
+  for (size_t i = 0; i < profile.kernels.size(); ++i) by_time.emplace_back(profile.kernels[i].seconds, i);
+  std::sort(kinds.rbegin(), kinds.rend());
+  std::sort(by_time.rbegin(), by_time.rend());
+  std::string report = fmt::format("profile: {} kernels, {} runs, {:.3f} ms/run\n", profile.kernels.size(), profile.runs, total / runs * 1e3);
+  for (const auto& kind : kinds) report.append(kind.second);
+  for (size_t i = 0; i < std::min(slowest, by_time.size()); ++i)
+    report.append(fmt::format("{:10.3f} ms/run  #{:<4} {}\n", by_time[i].first / runs * 1e3, by_time[i].second, profile.kernels[by_time[i].second].name));
+  return report;
+}
 
 void Program::run(std::initializer_list<Feed> feeds) { run(std::span<const Feed>(feeds.begin(), feeds.size())); }
 

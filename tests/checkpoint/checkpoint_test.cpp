@@ -24,6 +24,7 @@ class HostExecutable : public heed::Executable {
       if (graph.node(id).value) values_[id] = *graph.node(id).value;
   }
   void run(std::span<const std::pair<heed::NodeId, heed::HostView>>) override {}
+  int64_t kernels() const override { return 0; }  // runs nothing: holds values only
   void read(heed::NodeId id, void* destination) override {
     const HostTensor& value = values_.at(id);
     std::memcpy(destination, value.data(), static_cast<size_t>(value.bytes()));

@@ -1,70 +1,45 @@
 // The CPU backend fuses runs of pointwise nodes into one kernel at compile time. The unfused
-// graph ($HEED_CPU_NO_FUSION) is the reference: every fused program here computes what the same
+// graph (CompileOptions::fusion off) is the reference: every fused program here computes what the same
 // graph computes node by node, forward and backward, and runs fewer kernels doing it.
 #include "../support/backends.hpp"
 
 #include <doctest/doctest.h>
 #include <heed/heed.hpp>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <random>
 #include <string>
 
 namespace heed::test {
 namespace {
 
-// Sets an environment variable for a scope (the CPU backend reads its knobs when compiling).
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
-  ~ScopedEnv() { unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
+Program compiled(Backend& backend, const Graph& graph, bool fusion, int threads = 0) {
+  return backend.compile(graph, {.threads = threads, .fusion = fusion, .profile = true});
+}
 
- private:
-  const char* name_;
-};
+void run_once(Program& program, const std::vector<std::pair<Tensor, HostTensor>>& feeds) {
+  std::vector<Feed> bound;
+  for (const auto& [tensor, values] : feeds) bound.push_back({tensor, values});
+  program.run(bound);
+}
 
-// What a CPU program reports with $HEED_CPU_PROFILE when destroyed, after one run: its kernel
-// count, then its kernels by name. Captured from stderr through a temporary file.
-std::string profile_of(const Graph& graph, const std::vector<std::pair<Tensor, HostTensor>>& feeds, bool fusion) {
+// The names of the kernels a CPU program runs, one a line, as its profile gives them.
+std::string kernel_names(const Graph& graph, const std::vector<std::pair<Tensor, HostTensor>>& feeds, bool fusion) {
   auto backend = load_for_test("cpu");
   if (!backend) return {};
-  std::optional<ScopedEnv> off;
-  if (!fusion) off.emplace("HEED_CPU_NO_FUSION", "1");
-  ScopedEnv profile("HEED_CPU_PROFILE", "1");
-  std::FILE* capture = std::tmpfile();
-  REQUIRE(capture != nullptr);
-  std::fflush(stderr);
-  const int saved = dup(2);
-  dup2(fileno(capture), 2);
-  {
-    Program program = backend->compile(graph);
-    std::vector<Feed> bound;
-    for (const auto& [tensor, values] : feeds) bound.push_back({tensor, values});
-    program.run(bound);
-  }
-  std::fflush(stderr);
-  dup2(saved, 2);
-  close(saved);
-  std::rewind(capture);
-  std::string text;
-  char line[512] = {};
-  while (std::fgets(line, sizeof line, capture)) text += line;
-  std::fclose(capture);
-  return text;
+  Program program = compiled(*backend, graph, fusion);
+  run_once(program, feeds);
+  std::string names;
+  for (const KernelTime& kernel : program.profile().kernels) names.append(kernel.name).append("\n");
+  return names;
 }
 
 // How many kernels a CPU program runs per step.
-int kernels_per_run(const Graph& graph, const std::vector<std::pair<Tensor, HostTensor>>& feeds, bool fusion) {
-  int kernels = -1;
-  std::sscanf(profile_of(graph, feeds, fusion).c_str(), "cpu backend profile: %d kernels", &kernels);
-  return kernels;
+int64_t kernels_per_run(const Graph& graph, bool fusion) {
+  auto backend = load_for_test("cpu");
+  if (!backend) return -1;
+  return compiled(*backend, graph, fusion).kernels();
 }
 
 HostTensor random_values(const Shape& shape, uint64_t seed, double scale = 1) {
@@ -82,13 +57,9 @@ void check_fused_matches_unfused(const Graph& graph, const std::vector<std::pair
   auto backend = load_for_test("cpu");
   if (!backend) return;
   auto run = [&](bool fusion, int threads) {
-    std::optional<ScopedEnv> off;
-    if (!fusion) off.emplace("HEED_CPU_NO_FUSION", "1");
-    Program program = backend->compile(graph, {.threads = threads});
-    std::vector<Feed> bound;
-    for (const auto& [tensor, values] : feeds) bound.push_back({tensor, values});
-    program.run(bound);
-    program.run(bound);  // a second run must not see leftovers of the first
+    Program program = compiled(*backend, graph, fusion, threads);
+    run_once(program, feeds);
+    run_once(program, feeds);  // a second run must not see leftovers of the first
     std::vector<HostTensor> values;
     for (const Tensor& result : results) values.push_back(program.read(result));
     return values;
@@ -129,7 +100,7 @@ TEST_CASE("an LSTM's cells run fused on the CPU and match the unfused graph, for
   for (const Tensor& gradient : grads) g.output(gradient);
   const std::vector<std::pair<Tensor, HostTensor>> feeds{{x, random_values(x.shape(), 2, 2)}};
   check_fused_matches_unfused(g, feeds, {h, grads[0], grads[1], grads[2]}, 1e-5);
-  const int fused = kernels_per_run(g, feeds, true), unfused = kernels_per_run(g, feeds, false);
+  const int64_t fused = kernels_per_run(g, true), unfused = kernels_per_run(g, false);
   CHECK(fused > 0);
   CHECK(fused * 2 < unfused);
 }
@@ -149,7 +120,7 @@ TEST_CASE("additive attention's broadcast add and tanh run fused and match the u
   const std::vector<std::pair<Tensor, HostTensor>> feeds{
       {s, random_values(s.shape(), 5)}, {encoded, random_values(encoded.shape(), 6)}, {mask, mask_values}};
   check_fused_matches_unfused(g, feeds, {attended.weights, grads[0], grads[1], grads[2]}, 1e-5);
-  CHECK(kernels_per_run(g, feeds, true) < kernels_per_run(g, feeds, false));
+  CHECK(kernels_per_run(g, true) < kernels_per_run(g, false));
 }
 
 // Linear layers in a row: the planner gives each layer's output the bytes of the layer's input,
@@ -165,7 +136,7 @@ TEST_CASE("a product fused with its bias and activation matches the unfused grap
   for (const Tensor& gradient : grads) g.output(gradient);
   const std::vector<std::pair<Tensor, HostTensor>> feeds{{x, random_values(x.shape(), 7)}};
   check_fused_matches_unfused(g, feeds, {y, grads[0], grads[1], grads[2]}, 1e-5);
-  CHECK(kernels_per_run(g, feeds, true) < kernels_per_run(g, feeds, false));
+  CHECK(kernels_per_run(g, true) < kernels_per_run(g, false));
 }
 
 // At batch 1 every product has one row and runs as a hand-written loop (with the bias, the
@@ -228,8 +199,8 @@ TEST_CASE("a softmax of scaled, masked scores runs as one kernel and matches the
   const std::vector<std::pair<Tensor, HostTensor>> feeds{
       {q, random_values(q.shape(), 15, 2)}, {k, random_values(k.shape(), 16, 2)}, {v, random_values(v.shape(), 17)}, {mask, mask_values}};
   check_fused_matches_unfused(g, feeds, {attention.weights, grads[0], grads[1], grads[2]}, 1e-6);
-  CHECK(profile_of(g, feeds, true).find("softmax f32[2, 3, 37, 37] of scale where where") != std::string::npos);
-  CHECK(profile_of(g, feeds, false).find("of scale") == std::string::npos);
+  CHECK(kernel_names(g, feeds, true).find("softmax f32[2, 3, 37, 37] of scale where where") != std::string::npos);
+  CHECK(kernel_names(g, feeds, false).find("of scale") == std::string::npos);
 }
 
 // Kept by the program, the masked scores must be written: the softmax then runs on its own.
@@ -244,7 +215,7 @@ TEST_CASE("a softmax whose masked scores the program keeps is not fused") {
   for (size_t i = 0; i < 9; ++i) mask_values.f32()[i] = i % 3 == 0 ? 0.0f : 1.0f;
   const std::vector<std::pair<Tensor, HostTensor>> feeds{{scores, random_values(scores.shape(), 18, 3)}, {mask, mask_values}};
   check_fused_matches_unfused(g, feeds, {masked, weights}, 1e-6);
-  CHECK(profile_of(g, feeds, true).find("of scale") == std::string::npos);
+  CHECK(kernel_names(g, feeds, true).find("of scale") == std::string::npos);
 }
 
 TEST_CASE("a fused chain hands on the values others read, folds its fills, and keeps exp, tanh and sigmoid within a few ulp") {
@@ -271,7 +242,7 @@ TEST_CASE("a fused chain hands on the values others read, folds its fills, and k
   }
   const std::vector<std::pair<Tensor, HostTensor>> feeds{{x, xs}};
   check_fused_matches_unfused(g, feeds, {e, t, s, relu_grad, two}, 1e-6);
-  CHECK(kernels_per_run(g, feeds, true) < kernels_per_run(g, feeds, false));
+  CHECK(kernels_per_run(g, true) < kernels_per_run(g, false));
 
   auto backend = load_for_test("cpu");
   if (!backend) return;

@@ -11,6 +11,16 @@
 
 #include <cstdlib>
 
+namespace {
+
+// A switch set in the environment: any value but empty or "0".
+bool environment_says(const char* name) {
+  const char* value = std::getenv(name);
+  return value && *value && std::string_view(value) != "0";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // OpenMP workers wait for the next parallel region by spinning for about 1 ms (libgomp counts
   // 100000 spins per ms), then sleep, unless the environment sets either variable. A training
@@ -25,7 +35,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Environment: OpenMP workers spin about 1 ms before they sleep (GOMP_SPINCOUNT=100000) unless\n"
       "OMP_WAIT_POLICY or GOMP_SPINCOUNT is set; on a machine other processes keep busy, set\n"
-      "OMP_WAIT_POLICY=PASSIVE. LP_NUM_THREADS sets lavapipe's threads for --backend vulkan.");
+      "OMP_WAIT_POLICY=PASSIVE. LP_NUM_THREADS sets lavapipe's threads for --backend vulkan.\n"
+      "HEED_NO_FUSION=1 and HEED_PROFILE=1 are --no-fusion and --profile.");
 
   heed::bench::OpOptions op;
   CLI::App* op_command = app.add_subcommand("op", "time one op on one backend");
@@ -48,6 +59,10 @@ int main(int argc, char** argv) {
   }
   heed::bench::WorkloadOptions train, infer;
   infer.mode = "infer";
+  for (heed::bench::WorkloadOptions* options : {&train, &infer}) {
+    options->fusion = !environment_says("HEED_NO_FUSION");
+    options->profile = environment_says("HEED_PROFILE");
+  }
   CLI::App* train_command = app.add_subcommand("train", "time the full training step (forward, loss, backward, AdamW) of a reference model");
   CLI::App* infer_command = app.add_subcommand("infer", "time the forward pass of a reference model (batch 1 unless --batch)");
   for (auto [command, options] : {std::pair{train_command, &train}, std::pair{infer_command, &infer}}) {
@@ -61,6 +76,8 @@ int main(int argc, char** argv) {
     command->add_option("--batch", options->batch, "batch size (default: the model's registered training batch, MODELS.md's benchmark batch, for train; 1 for infer)");
     command->add_option("--context", options->context, "the model's \"context\" configuration: charlm's sequence length, its positional table sized to it (default: 128)")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+    command->add_flag_callback("--no-fusion", [options = options] { options->fusion = false; }, "run every node as its own kernel (the reference), to tell a fusion bug from a kernel bug");
+    command->add_flag("--profile", options->profile, "time every kernel; the time per kind of kernel and the slowest kernels go to stderr (cpu)");
   }
 
   CLI11_PARSE(app, argc, argv);

@@ -64,7 +64,7 @@ void time_workload(const train::ModelRegistration& registration, const WorkloadO
   if (train) optim::AdamW(*model.graph, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}).minimize(model.loss);
   int threads = resolve_threads(options.threads);
   auto compile_start = std::chrono::steady_clock::now();
-  Program program = backend.compile(*model.graph, {.threads = threads});
+  Program program = backend.compile(*model.graph, {.threads = threads, .fusion = options.fusion, .profile = options.profile});
   double compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compile_start).count();
 
   Batch batch_values = one_batch(registration, config, model);
@@ -83,13 +83,14 @@ void time_workload(const train::ModelRegistration& registration, const WorkloadO
   std::string loss = train ? fmt::format("{:.6g}", program.read(model.loss).item()) : "null";
   fmt::print(
       "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"batch\": {}, \"steps\": {}, "
-      "\"ms_per_step_median\": {:.3f}, \"ms_per_step_min\": {:.3f}, \"samples_per_s\": {:.2f}, \"flops_per_step\": {}, "
+      "\"kernels_per_step\": {}, \"ms_per_step_median\": {:.3f}, \"ms_per_step_min\": {:.3f}, \"samples_per_s\": {:.2f}, \"flops_per_step\": {}, "
       "\"gflops\": {:.2f}, \"planned_peak_bytes\": {}, \"persistent_bytes\": {}, \"peak_rss_bytes\": {}, \"compile_ms\": {:.1f}, \"last_loss\": {}, "
       "\"device\": \"{}\", \"omp_wait_policy\": \"{}\", \"gomp_spincount\": \"{}\"}}\n",
-      workload, backend.name(), options.mode, threads, batch, options.steps, median, times.front(), batch * 1e3 / median, flops,
+      workload, backend.name(), options.mode, threads, batch, options.steps, program.kernels(), median, times.front(), batch * 1e3 / median, flops,
       static_cast<double>(flops) / median / 1e6, program.plan().arena_bytes, program.plan().persistent_bytes, peak_resident_bytes(), compile_ms, loss,
       backend.device(), environment("OMP_WAIT_POLICY"), environment("GOMP_SPINCOUNT"));
   std::fflush(stdout);
+  if (options.profile) fmt::print(stderr, "{} {} on {}: {}", workload, options.mode, backend.name(), profile_report(program.profile()));
 }
 
 }  // namespace

@@ -15,6 +15,8 @@ struct WorkloadOptions {
   int steps = 20, warmup = 3;
   int64_t batch = 0;  // 0: the benchmark batch of MODELS.md (train) or 1 (infer)
   int64_t context = 0;  // charlm's sequence length and positional table; 0: the model's 128
+  bool fusion = true;    // CompileOptions::fusion
+  bool profile = false;  // time every kernel; the report goes to stderr after the JSON line
 };
 
 void run_workload_benchmark(const WorkloadOptions& options);

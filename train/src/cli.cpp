@@ -56,11 +56,23 @@ std::string default_model() {
   return names.empty() ? std::string() : names.front();
 }
 
+// A switch set in the environment: any value but empty or "0".
+bool environment_says(const char* name) {
+  const char* value = std::getenv(name);
+  return value && *value && std::string_view(value) != "0";
+}
+
 void add_common(CLI::App& command, CommonOptions& common) {
   command.add_option("--backend", common.backend, "where to run (default: cpu)")->check(one_of({"cpu", "vulkan"}, "backend"));
   command.add_option("--device", common.device, fmt::format("the backend's device number (default: the backend's choice; see `{} backends`)", common.program))
       ->check(CLI::NonNegativeNumber);
-  command.add_option("--threads", common.threads, "CPU threads (default: $HEED_THREADS, else every core)")->check(CLI::NonNegativeNumber);
+  command.add_option("--threads", common.compile.threads, "CPU threads (default: $HEED_THREADS, else every core)")->check(CLI::NonNegativeNumber);
+  common.compile.fusion = !environment_says("HEED_NO_FUSION");
+  common.compile.profile = environment_says("HEED_PROFILE");
+  command.add_flag_callback("--no-fusion", [&common] { common.compile.fusion = false; },
+                   "run every node as its own kernel, the reference, to tell a fusion bug from a kernel bug (or HEED_NO_FUSION=1)");
+  command.add_flag("--profile", common.compile.profile,
+                   "time every kernel; the time per kind of kernel and the slowest kernels go to stderr at the end (cpu; or HEED_PROFILE=1)");
 }
 
 void add_train(CLI::App& app, TrainOptions& o) {
@@ -233,6 +245,10 @@ int parse_and_run(const std::string& program, int argc, char** argv) {
 }
 
 }  // namespace
+
+void report_profile(const CommonOptions& options, const Program& program) {
+  if (options.compile.profile) fmt::print(stderr, "{}: {}", options.program, profile_report(program.profile()));
+}
 
 int run_command_line(int argc, char** argv) {
   // The CPU backend runs on OpenMP (libgomp, read when the module loads). Its idle workers spin

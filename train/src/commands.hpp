@@ -11,4 +11,7 @@ int run_eval(const EvalOptions& options);
 int run_predict(const PredictOptions& options);
 int run_backends(const std::string& program);
 
+// With --profile, the program's time per kernel on stderr.
+void report_profile(const CommonOptions& options, const Program& program);
+
 }  // namespace heed::train

@@ -19,8 +19,8 @@ int run_eval(const EvalOptions& options) {
                                        .seed = 0});
   auto backend = open_backend(options.common.backend, options.common.device);
   int64_t batch = options.batch > 0 ? options.batch : find_model(source.model).defaults.eval_batch;
-  InferenceModel inference = options.faithfulness ? compile_explanation(*task, *backend, options.common.threads, batch)
-                                                  : compile_inference(*task, *backend, options.common.threads, batch, false);
+  InferenceModel inference = options.faithfulness ? compile_explanation(*task, *backend, options.common.compile, batch)
+                                                  : compile_inference(*task, *backend, options.common.compile, batch, false);
   load_parameters(source, inference);
   Evaluation evaluation = options.faithfulness ? task->faithfulness(inference.program, inference.model, options.limit)
                                                : task->evaluate(inference.program, inference.model, options.limit);
@@ -34,6 +34,7 @@ int run_eval(const EvalOptions& options) {
     fmt::print("{} {}{}: {}\n", source.model, source.file.string(), source.step.empty() ? "" : fmt::format(" (step {})", source.step),
                evaluation.summary);
   }
+  report_profile(options.common, inference.program);
   return 0;
 }
 

@@ -25,14 +25,14 @@ std::string_view explain_method_name(ExplainMethod method) {
   return "?";
 }
 
-InferenceModel compile_explanation(const Task& task, Backend& backend, int threads, int64_t batch) {
+InferenceModel compile_explanation(const Task& task, Backend& backend, const CompileOptions& options, int64_t batch) {
   BuiltModel model = task.build_explanation(batch);
   if (model.attention_maps.empty() || !model.explained_score.valid())
     fail("{}: its explanation graph names no attention maps or no explained score", task.model());
   model.attention_gradients = grad(model.explained_score, model.attention_maps);
   for (const Tensor& map : model.attention_maps) model.graph->output(map);
   for (const Tensor& gradient : model.attention_gradients) model.graph->output(gradient);
-  Program program = backend.compile(*model.graph, {.threads = threads});
+  Program program = backend.compile(*model.graph, options);
   return {std::move(model), std::move(program)};
 }
 

@@ -23,8 +23,8 @@ int run_predict(const PredictOptions& options) {
   // The data is read by predict alone (request.data), and only for --index.
   auto task = make_task(source.model, {.config_json = source.config, .data = {}, .held_out = source.valid, .seed = 0});
   auto backend = open_backend(options.common.backend, options.common.device);
-  InferenceModel inference = request.explain == "attention" ? compile_inference(*task, *backend, options.common.threads, 1, true)
-                                                             : compile_explanation(*task, *backend, options.common.threads, 1);
+  InferenceModel inference = request.explain == "attention" ? compile_inference(*task, *backend, options.common.compile, 1, true)
+                                                             : compile_explanation(*task, *backend, options.common.compile, 1);
   load_parameters(source, inference);
 
   Prediction prediction = task->predict(inference.program, inference.model, request);
@@ -44,6 +44,7 @@ int run_predict(const PredictOptions& options) {
     // On stderr, so that --json output stays one JSON object.
     fmt::print(stderr, "wrote {} ({} x {} pixels)\n", options.png, picture.width(), picture.height());
   }
+  report_profile(options.common, inference.program);
   return 0;
 }
 

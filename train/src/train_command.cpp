@@ -97,7 +97,7 @@ class Trainer {
         model_(task_->build_training(settings_.batch)),
         optimizer_(*model_.graph, {.lr = settings_.lr, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}) {
     optimizer_.minimize(model_.loss);
-    program_.emplace(backend_->compile(*model_.graph, {.threads = flags.common.threads}));
+    program_.emplace(backend_->compile(*model_.graph, flags.common.compile));
   }
 
   int run() {
@@ -157,6 +157,7 @@ class Trainer {
         save();
         fmt::print(stderr, "{}: stopped after {} steps as --stop-after asked (step {} of {}). Continue with:\n  {}\n",
                    flags_.common.program, session_steps, position_.step, settings_.steps, resume_command());
+        report_profile(flags_.common, *program_);
         return 0;
       }
     }
@@ -167,6 +168,7 @@ class Trainer {
     fmt::print("{} after {} steps ({} in this session): {}\n", settings_.model, position_.step, format_duration(train_seconds),
                final_evaluation.summary);
     fmt::print("saved in {}/ ({}, {}, {})\n", folder_.string(), model_file, training_file, metrics_file);
+    report_profile(flags_.common, *program_);
     return 0;
   }
 
@@ -193,7 +195,7 @@ class Trainer {
 
   Evaluation evaluate(bool final) {
     // Compiled once, on the training program's parameters: every evaluation sees the latest.
-    if (!eval_) eval_.emplace(compile_inference(*task_, *backend_, flags_.common.threads, settings_.eval_batch, false, &*program_));
+    if (!eval_) eval_.emplace(compile_inference(*task_, *backend_, flags_.common.compile, settings_.eval_batch, false, &*program_));
     auto start = std::chrono::steady_clock::now();
     Evaluation evaluation = task_->evaluate(eval_->program, eval_->model, settings_.eval_limit);
     nlohmann::json record = {{"step", position_.step}};

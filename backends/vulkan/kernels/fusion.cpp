@@ -3,7 +3,6 @@
 #include "lowering.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace heed::vulkan {
 
@@ -15,10 +14,9 @@ bool reads(const Node& node, NodeId value) { return std::find(node.inputs.begin(
 
 }  // namespace
 
-Fusion::Fusion(const Graph& graph, const Plan& plan, const MemoryLayout& layout)
-    : graph_(graph), plan_(plan), layout_(layout), readers_(static_cast<size_t>(graph.size()), 0), kept_(static_cast<size_t>(graph.size()), 0) {
-  if (const char* off = std::getenv("HEED_VULKAN_NO_FUSION"); off && *off && *off != '0') enabled_ = false;
-  if (const char* off = std::getenv("HEED_VULKAN_NO_CHAIN_FUSION"); off && *off && *off != '0') chains_enabled_ = false;
+Fusion::Fusion(const Graph& graph, const Plan& plan, const MemoryLayout& layout, const CompileOptions& options)
+    : graph_(graph), plan_(plan), layout_(layout), enabled_(options.fusion), chains_enabled_(options.pointwise_chains),
+      readers_(static_cast<size_t>(graph.size()), 0), kept_(static_cast<size_t>(graph.size()), 0) {
   for (NodeId id : plan.order) {
     if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;  // reads nothing itself
     for (NodeId input : graph.node(id).inputs) ++readers_[static_cast<size_t>(plan.root(input))];

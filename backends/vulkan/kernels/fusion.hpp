@@ -1,10 +1,10 @@
 #pragma once
 // Patterns of the schedule that one dispatch runs in place of several (DESIGN.md: "a backend may
 // offer a fused kernel for a pattern, chosen at compile time; the unfused graph stays the
-// reference"). $HEED_VULKAN_NO_FUSION=1 turns fusion off, to tell a fusion bug from a kernel bug
-// (the CPU backend's HEED_CPU_NO_FUSION).
+// reference"). CompileOptions::fusion turns it off, to tell a fusion bug from a kernel bug.
 #include "../memory_layout.hpp"
 
+#include <heed/backend.hpp>
 #include <heed/graph.hpp>
 #include <heed/backend/masked_softmax_pattern.hpp>
 
@@ -33,11 +33,11 @@ struct MatmulEpilogue {
 
 class Fusion {
  public:
-  Fusion(const Graph& graph, const Plan& plan, const MemoryLayout& layout);
+  Fusion(const Graph& graph, const Plan& plan, const MemoryLayout& layout, const CompileOptions& options);
 
   bool enabled() const { return enabled_; }
-  // Pointwise chains alone can be turned off too ($HEED_VULKAN_NO_CHAIN_FUSION=1), so that tests
-  // can see what the other fusions save.
+  // Pointwise chains alone can be turned off too (CompileOptions::pointwise_chains), so that
+  // tests can see what the other fusions save.
   bool chains_enabled() const { return enabled_ && chains_enabled_; }
   // The epilogue the matmul at plan.order[position] can take over, if any.
   std::optional<MatmulEpilogue> matmul_epilogue(size_t position) const;

@@ -14,6 +14,13 @@ class Program;
 
 struct CompileOptions {
   int threads = 0;  // 0: $HEED_THREADS, else every core
+  // Kernel groups (a matmul with its epilogue, a masked softmax, a pointwise chain) run as one
+  // kernel. With fusion off every node runs as its own kernel: the unfused program is the
+  // reference, and comparing the two tells a fusion bug from a kernel bug.
+  bool fusion = true;
+  bool pointwise_chains = true;  // false: every group but pointwise chains, to see what the others save
+  // Time every kernel of every run (Program::profile); costs two clock reads per kernel.
+  bool profile = false;
   // A program compiled before on the same backend whose parameters and states the new program
   // uses as its own, with no copy: every persistent value of the new graph must be there under
   // the same name, shape and dtype (a model's inference graph beside its training graph, say).
@@ -23,6 +30,17 @@ struct CompileOptions {
 };
 
 class Executable;  // what a backend compiles a graph into: heed/backend/module.hpp
+
+struct KernelTime {
+  std::string name;  // what it runs: "matmul f32[64, 256] of (f32[64, 128], f32[128, 256]) + add"
+  double seconds = 0;  // over all runs
+};
+struct KernelProfile {
+  std::vector<KernelTime> kernels;  // in the order they run
+  int64_t runs = 0;
+};
+// The profile as text: time per kind of kernel, then the `slowest` slowest kernels.
+std::string profile_report(const KernelProfile& profile, size_t slowest = 80);
 struct SharedPersistentValues;
 
 struct Feed {
@@ -44,8 +62,11 @@ class Program {
   const Plan& plan() const { return plan_; }
   int64_t planned_peak_bytes() const { return plan_.arena_bytes; }
   int64_t submissions() const;
-  // Kernels one run launches, where the backend counts them (0 where not): fusion shows here.
-  int64_t dispatches() const;
+  // Kernels one run launches (CPU kernels, Vulkan dispatches): fusion shows here.
+  int64_t kernels() const;
+  // Time per kernel over the runs so far; empty unless compiled with CompileOptions::profile on a
+  // backend that times kernels.
+  KernelProfile profile() const;
   const Graph& graph() const { return *graph_; }
 
  private:

@@ -15,7 +15,8 @@ class Executable {
   virtual void read(NodeId id, void* destination) = 0;  // a kept or persistent value
   virtual void write(NodeId id, const void* source) = 0;  // a persistent value
   virtual int64_t submissions() const { return 0; }  // device submissions so far (Vulkan)
-  virtual int64_t dispatches() const { return 0; }   // compute dispatches one run makes (Vulkan)
+  virtual int64_t kernels() const = 0;                 // kernels (dispatches) one run launches
+  virtual KernelProfile profile() const { return {}; }  // with CompileOptions::profile, where timed
 };
 
 // CompileOptions::share_persistent_values as the core hands it to compile_plan, checked: every
@@ -28,7 +29,7 @@ struct SharedPersistentValues {
 };
 
 // The ABI between the core and a module: the one C entry point, heed_backend_entry, returns this.
-inline constexpr uint32_t backend_abi_version = 3;  // 2: Executable::dispatches; 3: shared persistent values
+inline constexpr uint32_t backend_abi_version = 4;  // 3: shared persistent values; 4: fusion and profiling in CompileOptions
 struct BackendModule {
   uint32_t abi_version;
   const char* name;

@@ -26,7 +26,7 @@ inline constexpr ExplainMethod explain_methods[] = {ExplainMethod::attention, Ex
 
 // The task's explanation graph at `batch`, its attention maps and their gradients with respect
 // to the explained score as outputs (model.attention_gradients).
-InferenceModel compile_explanation(const Task& task, Backend& backend, int threads, int64_t batch);
+InferenceModel compile_explanation(const Task& task, Backend& backend, const CompileOptions& options, int64_t batch);
 
 // One example's attention of every Transformer layer, [heads, n, n] each, and (for
 // grad-attention) the gradients of the explained score with respect to them.

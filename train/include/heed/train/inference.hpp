@@ -11,8 +11,9 @@ struct InferenceModel {
 };
 
 // `share_with`: a program of the same model (the training program) whose parameters the inference
-// program uses as its own, so that it always sees the latest values without a copy.
-InferenceModel compile_inference(const Task& task, Backend& backend, int threads, int64_t batch, bool with_attention,
+// program uses as its own, so that it always sees the latest values without a copy; it replaces
+// options.share_persistent_values.
+InferenceModel compile_inference(const Task& task, Backend& backend, CompileOptions options, int64_t batch, bool with_attention,
                                  Program* share_with = nullptr);
 
 }  // namespace heed::train
