@@ -4,11 +4,10 @@
 // axes that are contiguous in every operand (so most calls arrive here with rank 1).
 layout(local_size_x_id = 0) in;  // before the includes: see workgroup_reduce.glsl
 #extension GL_GOOGLE_include_directive : require
-#include "math.glsl"
+#include "elementwise.glsl"
 
-// 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 equal, 6 not_equal, 7 less, 8 less_equal, 9 greater,
-// 10 greater_equal, 11 where (a is the condition), 12 gelu_backward (a = x, b = dy).
-layout(constant_id = 1) const uint OP = 0;
+// A code of heed/backend/op_codes.hpp from HEED_OP_FIRST_BINARY (where: a is the condition).
+layout(constant_id = 1) const uint OP = HEED_OP_ADD;
 layout(constant_id = 2) const bool INTEGER = false;       // a and b (for where: b and c) are i32
 layout(constant_id = 3) const bool INTEGER_CONDITION = false;  // where's condition is i32
 
@@ -29,36 +28,18 @@ layout(push_constant) uniform Push {
   uint stride_c[max_rank];
 } pc;
 
-float compare(bool r) { return r ? 1.0 : 0.0; }
-
-uint apply_float(float u, float v) {
-  switch (OP) {
-    case 0: return floatBitsToUint(u + v);
-    case 1: return floatBitsToUint(u - v);
-    case 2: return floatBitsToUint(u * v);
-    case 3: return floatBitsToUint(u / v);
-    case 4: return floatBitsToUint(heed_pow(u, v));
-    case 5: return floatBitsToUint(compare(u == v));
-    case 6: return floatBitsToUint(compare(u != v));
-    case 7: return floatBitsToUint(compare(u < v));
-    case 8: return floatBitsToUint(compare(u <= v));
-    case 9: return floatBitsToUint(compare(u > v));
-    case 10: return floatBitsToUint(compare(u >= v));
-    default: return floatBitsToUint(v * heed_gelu_grad(u));
-  }
-}
-
+// i32 arithmetic and comparisons (the ops docs/ops.md allows on i32); the rest go through f32.
 uint apply_int(int u, int v) {
   switch (OP) {
-    case 0: return uint(u + v);
-    case 1: return uint(u - v);
-    case 2: return uint(u * v);
-    case 5: return floatBitsToUint(compare(u == v));
-    case 6: return floatBitsToUint(compare(u != v));
-    case 7: return floatBitsToUint(compare(u < v));
-    case 8: return floatBitsToUint(compare(u <= v));
-    case 9: return floatBitsToUint(compare(u > v));
-    default: return floatBitsToUint(compare(u >= v));
+    case HEED_OP_ADD: return uint(u + v);
+    case HEED_OP_SUB: return uint(u - v);
+    case HEED_OP_MUL: return uint(u * v);
+    case HEED_OP_EQUAL: return floatBitsToUint(heed_compare(u == v));
+    case HEED_OP_NOT_EQUAL: return floatBitsToUint(heed_compare(u != v));
+    case HEED_OP_LESS: return floatBitsToUint(heed_compare(u < v));
+    case HEED_OP_LESS_EQUAL: return floatBitsToUint(heed_compare(u <= v));
+    case HEED_OP_GREATER: return floatBitsToUint(heed_compare(u > v));
+    default: return floatBitsToUint(heed_compare(u >= v));
   }
 }
 
@@ -81,14 +62,14 @@ void main() {
       ic += rest * pc.stride_c[0];
     }
     uint result;
-    if (OP == 11) {
+    if (OP == HEED_OP_WHERE) {
       uint condition = a[ia];
       bool pick = INTEGER_CONDITION ? condition != 0u : uintBitsToFloat(condition) != 0.0;
       result = pick ? b[ib] : c[ic];
     } else if (INTEGER) {
       result = apply_int(int(a[ia]), int(b[ib]));
     } else {
-      result = apply_float(uintBitsToFloat(a[ia]), uintBitsToFloat(b[ib]));
+      result = floatBitsToUint(heed_apply(OP, uintBitsToFloat(a[ia]), uintBitsToFloat(b[ib]), 0.0));
     }
     y[pc.base_y + i] = result;
   }

@@ -8,7 +8,7 @@
 // would, with the same float operations, so fused and unfused programs agree bit for bit.
 layout(local_size_x_id = 0) in;  // before the includes: see workgroup_reduce.glsl
 #extension GL_GOOGLE_include_directive : require
-#include "math.glsl"
+#include "elementwise.glsl"
 
 layout(constant_id = 1) const uint BM = 64;
 layout(constant_id = 2) const uint BN = 64;
@@ -21,11 +21,11 @@ layout(constant_id = 5) const uint TN = 4;
 // and each invocation TN columns strided by the workgroup size (measured on lavapipe: 3-4x the
 // shared-memory tiles).
 layout(constant_id = 6) const uint MODE = 0;
-// The epilogue: BIAS adds bias[col]; ACTIVATION is 0 none, or unary.comp's numbers 5 tanh,
-// 6 sigmoid, 7 relu, 8 gelu; STORE_SUM also stores the sum before the activation (binding 4),
-// for a backward pass that reads it (relu's and gelu's VJPs read their input).
+// The epilogue: BIAS adds bias[col]; ACTIVATION is a one-input code of heed/backend/op_codes.hpp
+// (HEED_OP_COPY: none); STORE_SUM also stores the sum before the activation (binding 4), for a
+// backward pass that reads it (relu's and gelu's VJPs read their input).
 layout(constant_id = 7) const bool BIAS = false;
-layout(constant_id = 8) const uint ACTIVATION = 0;
+layout(constant_id = 8) const uint ACTIVATION = HEED_OP_COPY;
 layout(constant_id = 9) const bool STORE_SUM = false;
 
 layout(std430, binding = 0) writeonly buffer Out { float c[]; };
@@ -57,13 +57,7 @@ shared float tile_b[1024];
 void store(uint element, uint col, float value) {
   if (BIAS) value += bias[pc.base_bias + col];
   if (STORE_SUM) sum[pc.base_sum + element] = value;
-  switch (ACTIVATION) {
-    case 5: value = heed_tanh(value); break;
-    case 6: value = heed_sigmoid(value); break;
-    case 7: value = value > 0.0 ? value : 0.0; break;
-    case 8: value = heed_gelu(value); break;
-    default: break;
-  }
+  value = heed_apply(ACTIVATION, value, 0.0, 0.0);
   c[pc.base_c + element] = value;
 }
 

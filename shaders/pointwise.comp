@@ -9,7 +9,7 @@
 // dense load of the same element (the planner reuses bytes that way).
 layout(local_size_x = 64) in;
 #extension GL_GOOGLE_include_directive : require
-#include "math.glsl"
+#include "elementwise.glsl"
 
 // The program: rank, dims[4], then counts of constants, loads, instructions and stores, then
 //   constants:    register, bits
@@ -72,38 +72,6 @@ void store(uint binding, uint at, float value) {
   }
 }
 
-float compare(bool r) { return r ? 1.0 : 0.0; }
-
-// The op codes of pointwise_chain.cpp: unary.comp's (11 copies) and, from 16, binary.comp's,
-// with the same math.
-float apply(uint op, float a, float b, float c) {
-  switch (op) {
-    case 0: return -a;
-    case 1: return exp(a);
-    case 2: return heed_log(a);
-    case 3: return heed_sqrt(a);
-    case 4: return heed_rsqrt(a);
-    case 5: return heed_tanh(a);
-    case 6: return heed_sigmoid(a);
-    case 7: return a > 0.0 ? a : 0.0;
-    case 8: return heed_gelu(a);
-    case 11: return a;
-    case 16: return a + b;
-    case 17: return a - b;
-    case 18: return a * b;
-    case 19: return a / b;
-    case 20: return heed_pow(a, b);
-    case 21: return compare(a == b);
-    case 22: return compare(a != b);
-    case 23: return compare(a < b);
-    case 24: return compare(a <= b);
-    case 25: return compare(a > b);
-    case 26: return compare(a >= b);
-    case 27: return a != 0.0 ? b : c;  // where
-    default: return b * heed_gelu_grad(a);  // 28: gelu_backward
-  }
-}
-
 void main() {
   const uint rank = program[0];
   const uint constants = program[5], loads = program[6], instructions = program[7], stores = program[8];
@@ -125,7 +93,7 @@ void main() {
     }
     for (uint i = 0u; i < instructions; ++i) {
       const uint word = program[first_instruction + 2u * i];
-      registers[program[first_instruction + 2u * i + 1u]][lane] = apply(word & 255u, registers[(word >> 8) & 255u][lane],
+      registers[program[first_instruction + 2u * i + 1u]][lane] = heed_apply(word & 255u, registers[(word >> 8) & 255u][lane],
                                                                          registers[(word >> 16) & 255u][lane], registers[(word >> 24) & 255u][lane]);
     }
     for (uint s = 0u; s < stores; ++s) store(program[first_store + 2u * s], e, registers[program[first_store + 2u * s + 1u]][lane]);

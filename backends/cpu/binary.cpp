@@ -171,7 +171,7 @@ std::unique_ptr<Kernel> strided_binary(const CompileContext& context, NodeRef no
     case Op::GreaterEqual: return strided<T, float, GreaterEqualFunction>(context, node, loop);
     default: break;
   }
-  fail("cpu backend: no binary kernel for {}", describe_node(context, node));
+  fail("cpu backend: no binary kernel for {}", describe_node(context.graph(), node.node));
 }
 
 }  // namespace
@@ -182,7 +182,7 @@ std::unique_ptr<Kernel> make_binary(const CompileContext& context, NodeRef node)
   const Node& a = context.input(node.node, 0);
   const Node& b = context.input(node.node, 1);
   StridedLoop<2> loop = make_strided_loop<2>(shape, {broadcast_strides(a.shape, shape), broadcast_strides(b.shape, shape)},
-                                             describe_node(context, node));
+                                             describe_node(context.graph(), node.node));
   if (a.dtype == i32) return strided_binary<int32_t>(context, node, loop);
   if (std::unique_ptr<Kernel> kernel = onednn_binary(context, node, loop)) return kernel;
   return strided_binary<float>(context, node, loop);

@@ -58,11 +58,11 @@ constexpr std::array<KernelFactory, op_count> factory_table = factories();
 bool has_kernel(Op op) { return static_cast<int>(op) < op_count && factory_table[static_cast<size_t>(op)] != nullptr; }
 
 std::unique_ptr<Kernel> make_kernel(const CompileContext& context, NodeRef node) {
-  if (!has_kernel(node.node.op)) fail("cpu backend: no kernel for {}", describe_node(context, node));
+  if (!has_kernel(node.node.op)) fail("cpu backend: no kernel for {}", describe_node(context.graph(), node.node));
   try {
     return factory_table[static_cast<size_t>(node.node.op)](context, node);
   } catch (const dnnl::error& error) {
-    fail("cpu backend: oneDNN cannot compile {}: {} (status {})", describe_node(context, node), error.what(), static_cast<int>(error.status));
+    fail("cpu backend: oneDNN cannot compile {}: {} (status {})", describe_node(context.graph(), node.node), error.what(), static_cast<int>(error.status));
   }
 }
 

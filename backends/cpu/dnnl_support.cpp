@@ -48,15 +48,6 @@ void CompileContext::count_uses() {
   }
 }
 
-std::string describe_node(const CompileContext& context, NodeRef node) {
-  std::vector<std::string> inputs;
-  for (NodeId input : node.node.inputs) {
-    const Node& source = context.graph().node(input);
-    inputs.push_back(fmt::format("{}{}", dtype_name(source.dtype), shape_string(source.shape)));
-  }
-  return fmt::format("{} {}{} of ({})", op_name(node.node.op), dtype_name(node.node.dtype), shape_string(node.node.shape),
-                     fmt::join(inputs, ", "));
-}
 
 dnnl::memory::data_type dnnl_type(DType dtype) {
   return dtype == DType::f32 ? dnnl::memory::data_type::f32 : dnnl::memory::data_type::s32;

@@ -167,7 +167,7 @@ std::unique_ptr<Kernel> make_pow(const CompileContext& context, NodeRef node) {
   const Shape& shape = node.node.shape;
   StridedLoop<2> loop = make_strided_loop<2>(
       shape, {broadcast_strides(context.input(node.node, 0).shape, shape), broadcast_strides(context.input(node.node, 1).shape, shape)},
-      describe_node(context, node));
+      describe_node(context.graph(), node.node));
   return std::make_unique<PowKernel>(reinterpret_cast<const float*>(context.input_address(node.node, 0)),
                                      reinterpret_cast<const float*>(context.input_address(node.node, 1)),
                                      reinterpret_cast<float*>(context.address(node.id)), loop);
@@ -179,7 +179,7 @@ std::unique_ptr<Kernel> make_where(const CompileContext& context, NodeRef node) 
                                              {broadcast_strides(context.input(node.node, 0).shape, shape),
                                               broadcast_strides(context.input(node.node, 1).shape, shape),
                                               broadcast_strides(context.input(node.node, 2).shape, shape)},
-                                             describe_node(context, node));
+                                             describe_node(context.graph(), node.node));
   const auto* then = reinterpret_cast<const uint32_t*>(context.input_address(node.node, 1));
   const auto* otherwise = reinterpret_cast<const uint32_t*>(context.input_address(node.node, 2));
   auto* output = reinterpret_cast<uint32_t*>(context.address(node.id));

@@ -28,30 +28,14 @@ namespace {
 // Members per chain at most: enough for an LSTM cell's forward or backward.
 constexpr int max_pointwise_members = 32;
 
+// The interpreter's op for a node: its code where the interpreter runs it; a slice or a
+// broadcast is a strided read, a copy.
 std::optional<PointwiseOp> pointwise_op(Op op) {
-  switch (op) {
-    case Op::Neg: return PointwiseOp::Neg;
-    case Op::Exp: return PointwiseOp::Exp;
-    case Op::Sqrt: return PointwiseOp::Sqrt;
-    case Op::Rsqrt: return PointwiseOp::Rsqrt;
-    case Op::Tanh: return PointwiseOp::Tanh;
-    case Op::Sigmoid: return PointwiseOp::Sigmoid;
-    case Op::Relu: return PointwiseOp::Relu;
-    case Op::Add: return PointwiseOp::Add;
-    case Op::Sub: return PointwiseOp::Sub;
-    case Op::Mul: return PointwiseOp::Mul;
-    case Op::Div: return PointwiseOp::Div;
-    case Op::Equal: return PointwiseOp::Equal;
-    case Op::NotEqual: return PointwiseOp::NotEqual;
-    case Op::Less: return PointwiseOp::Less;
-    case Op::LessEqual: return PointwiseOp::LessEqual;
-    case Op::Greater: return PointwiseOp::Greater;
-    case Op::GreaterEqual: return PointwiseOp::GreaterEqual;
-    case Op::Where: return PointwiseOp::Where;
-    case Op::Slice:
-    case Op::Broadcast: return PointwiseOp::Copy;
-    default: return std::nullopt;
-  }
+  if (op == Op::Slice || op == Op::Broadcast) return PointwiseOp::Copy;
+  const int code = op_info(op).code;
+  for (PointwiseOp interpreted : interpreted_ops)
+    if (static_cast<int>(interpreted) == code && interpreted != PointwiseOp::Copy) return interpreted;
+  return std::nullopt;
 }
 
 bool all_f32(const CompileContext& context, const Node& node) {

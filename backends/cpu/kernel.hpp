@@ -103,7 +103,6 @@ struct NodeRef {
   const Node& node;
 };
 
-std::string describe_node(const CompileContext& context, NodeRef node);  // "matmul f32[2, 3] of (f32[2, 4], f32[4, 3])"
 
 // Kernel factories, one per family of ops; dispatch.cpp picks one by Op. A factory may return
 // null for a node that needs no work (an empty output).

@@ -82,7 +82,7 @@ MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
     batch.clear();
   }
   if (batch.size() + 2 > static_cast<size_t>(DNNL_MAX_NDIMS))
-    fail("cpu backend: {} has more than {} separate batch axes", describe_node(context, node), DNNL_MAX_NDIMS - 2);
+    fail("cpu backend: {} has more than {} separate batch axes", describe_node(context.graph(), node.node), DNNL_MAX_NDIMS - 2);
 
   dnnl::memory::dims a_dims, a_layout, b_dims, b_layout, out_dims;
   for (const BatchAxis& axis : batch) {

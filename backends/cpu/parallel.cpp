@@ -2,15 +2,6 @@
 
 namespace heed::cpu {
 
-std::vector<int64_t> broadcast_strides(const Shape& input, const Shape& output) {
-  std::vector<int64_t> dense = dense_strides(input);
-  std::vector<int64_t> strides(output.size(), 0);
-  size_t extra = output.size() - input.size();
-  for (size_t axis = 0; axis < input.size(); ++axis)
-    strides[extra + axis] = input[axis] == output[extra + axis] ? dense[axis] : 0;
-  return strides;
-}
-
 std::vector<int64_t> row_offsets(const Shape& axes, const std::vector<int64_t>& strides) {
   std::vector<int64_t> offsets(static_cast<size_t>(element_count(axes)));
   for (size_t index = 0; index < offsets.size(); ++index) {

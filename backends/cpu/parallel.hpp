@@ -56,10 +56,6 @@ class ThreadCount {
 
 inline constexpr int max_loop_rank = 16;
 
-// Strides (in elements) with which an input of shape `input` is read when broadcast to `output`:
-// leading axes are added, and size-1 axes that are stretched get stride 0.
-std::vector<int64_t> broadcast_strides(const Shape& input, const Shape& output);
-
 // The offset of each index over `axes`, flattened in row-major order, read through `strides`
 // (one per axis, as broadcast_strides gives them): the start of each row of a broadcast mask.
 std::vector<int64_t> row_offsets(const Shape& axes, const std::vector<int64_t>& strides);
@@ -77,20 +73,10 @@ struct StridedLoop {
 
 template <size_t N>
 StridedLoop<N> make_strided_loop(const Shape& output, const std::array<std::vector<int64_t>, N>& strides, std::string_view what) {
-  std::vector<int64_t> dims;
-  std::array<std::vector<int64_t>, N> merged;
-  for (size_t axis = 0; axis < output.size(); ++axis) {
-    if (output[axis] == 1) continue;
-    bool contiguous = !dims.empty();
-    for (size_t k = 0; k < N && contiguous; ++k) contiguous = merged[k].back() == strides[k][axis] * output[axis];
-    if (contiguous) {
-      dims.back() *= output[axis];
-      for (size_t k = 0; k < N; ++k) merged[k].back() = strides[k][axis];
-    } else {
-      dims.push_back(output[axis]);
-      for (size_t k = 0; k < N; ++k) merged[k].push_back(strides[k][axis]);
-    }
-  }
+  StridedShape walk{output, std::vector<std::vector<int64_t>>(strides.begin(), strides.end())};
+  StridedShape merged_walk = coalesce(std::move(walk));
+  std::vector<int64_t>& dims = merged_walk.dims;
+  std::vector<std::vector<int64_t>>& merged = merged_walk.strides;
   if (dims.empty()) {
     dims.push_back(1);
     for (size_t k = 0; k < N; ++k) merged[k].push_back(0);

@@ -6,17 +6,25 @@
 #include "kernel.hpp"
 #include "parallel.hpp"
 
+#include <heed/backend/op_codes.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 namespace heed::cpu {
 
+// The ops the interpreter runs, by their codes (heed/backend/op_codes.hpp).
 enum class PointwiseOp : uint8_t {
-  Copy, Neg, Exp, Sqrt, Rsqrt, Tanh, Sigmoid, Relu,
-  Add, Sub, Mul, Div, Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,
-  Where,
+  Copy = HEED_OP_COPY, Neg = HEED_OP_NEG, Exp = HEED_OP_EXP, Sqrt = HEED_OP_SQRT, Rsqrt = HEED_OP_RSQRT, Tanh = HEED_OP_TANH,
+  Sigmoid = HEED_OP_SIGMOID, Relu = HEED_OP_RELU, Add = HEED_OP_ADD, Sub = HEED_OP_SUB, Mul = HEED_OP_MUL, Div = HEED_OP_DIV,
+  Equal = HEED_OP_EQUAL, NotEqual = HEED_OP_NOT_EQUAL, Less = HEED_OP_LESS, LessEqual = HEED_OP_LESS_EQUAL, Greater = HEED_OP_GREATER,
+  GreaterEqual = HEED_OP_GREATER_EQUAL, Where = HEED_OP_WHERE,
 };
+inline constexpr PointwiseOp interpreted_ops[] = {PointwiseOp::Copy, PointwiseOp::Neg, PointwiseOp::Exp, PointwiseOp::Sqrt, PointwiseOp::Rsqrt,
+                                                  PointwiseOp::Tanh, PointwiseOp::Sigmoid, PointwiseOp::Relu, PointwiseOp::Add, PointwiseOp::Sub,
+                                                  PointwiseOp::Mul, PointwiseOp::Div, PointwiseOp::Equal, PointwiseOp::NotEqual, PointwiseOp::Less,
+                                                  PointwiseOp::LessEqual, PointwiseOp::Greater, PointwiseOp::GreaterEqual, PointwiseOp::Where};
 
 // Where an operand's block lies: a dense buffer read at the block's own positions, or a scratch
 // slot (a value of the chain, a constant, or a strided read gathered once per block).

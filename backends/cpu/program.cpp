@@ -36,7 +36,7 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, const CompileOption
     if (fused) {
       std::string name = fused->name;
       if (name.empty()) {
-        name = describe_node(context, {id, graph.node(id)});
+        name = describe_node(graph, graph.node(id));
         for (size_t next = position + 1; next <= position + fused->absorbed; ++next)
           name += fmt::format(" + {}", op_name(graph.node(plan.order[next]).op));
         for (size_t next : fused->later) name += fmt::format(" + {} (later)", op_name(graph.node(plan.order[next]).op));
@@ -50,7 +50,7 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, const CompileOption
     kernel = make_kernel(context, {id, graph.node(id)});
     if (kernel) {
       kernels_.push_back(std::move(kernel));
-      kernel_names_.push_back(describe_node(context, {id, graph.node(id)}));
+      kernel_names_.push_back(describe_node(graph, graph.node(id)));
     }
   }
   profile_ = options.profile;

@@ -261,7 +261,7 @@ std::unique_ptr<Kernel> make_reduction(const CompileContext& context, NodeRef no
   if (std::find(reduced_axis.begin(), reduced_axis.end(), true) == reduced_axis.end())
     return copy_kernel(context.input_address(node.node, 0), context.address(node.id), output_count * 4);
   if (dims.size() > static_cast<size_t>(max_loop_rank))
-    fail("cpu backend: {} reduces over more than {} separate axes", describe_node(context, node), max_loop_rank);
+    fail("cpu backend: {} reduces over more than {} separate axes", describe_node(context.graph(), node.node), max_loop_rank);
 
   const auto* source = reinterpret_cast<const float*>(context.input_address(node.node, 0));
   auto* output = reinterpret_cast<float*>(context.address(node.id));

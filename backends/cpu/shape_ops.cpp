@@ -85,7 +85,7 @@ class StridedCopyKernel final : public Kernel {
 // walk fits oneDNN's rank limit, else the strided loop.
 std::unique_ptr<Kernel> strided_copy(const CompileContext& context, NodeRef node, const std::byte* source, const std::vector<int64_t>& strides) {
   if (element_count(node.node.shape) == 0) return nullptr;
-  StridedLoop<1> loop = make_strided_loop<1>(node.node.shape, {strides}, describe_node(context, node));
+  StridedLoop<1> loop = make_strided_loop<1>(node.node.shape, {strides}, describe_node(context.graph(), node.node));
   std::byte* destination = context.address(node.id);
   if (loop.rank == 1 && loop.strides[0][0] == 1) return copy_kernel(source, destination, loop.count * 4);
   if (loop.rank <= DNNL_MAX_NDIMS) {
@@ -166,7 +166,7 @@ std::unique_ptr<Kernel> make_slice(const CompileContext& context, NodeRef node) 
 std::unique_ptr<Kernel> make_broadcast(const CompileContext& context, NodeRef node) {
   if (element_count(node.node.shape) == 0) return nullptr;
   const Node& input = context.input(node.node, 0);
-  StridedLoop<1> loop = make_strided_loop<1>(node.node.shape, {broadcast_strides(input.shape, node.node.shape)}, describe_node(context, node));
+  StridedLoop<1> loop = make_strided_loop<1>(node.node.shape, {broadcast_strides(input.shape, node.node.shape)}, describe_node(context.graph(), node.node));
   return std::make_unique<StridedCopyKernel>(reinterpret_cast<const uint32_t*>(context.input_address(node.node, 0)),
                                              reinterpret_cast<uint32_t*>(context.address(node.id)), loop);
 }

@@ -8,9 +8,8 @@ namespace heed {
 
 namespace {
 
-// The gradient of one slice is its gradient padded with zeros to the sliced tensor's shape
-// (vjp::slice). A tensor read in many slices (an LSTM's four gates, a sequence read one step at a
-// time) would get one full-size concat per slice and as many full-size adds: work quadratic in
+// The gradient of one slice is its gradient padded with zeros to the sliced tensor's shape. A
+// tensor read in many slices (an LSTM's four gates, a sequence read one step at a time) would get one full-size concat per slice and as many full-size adds: work quadratic in
 // the number of slices. So the gradients of all slices of a tensor wait for the tensor's turn,
 // and slices that do not overlap along one axis are joined by a single concat, zeros filling the
 // gaps; overlapping slices (rare) make further concats that are added.

@@ -23,6 +23,15 @@ std::string describe(const Tensor& tensor) {
                            : fmt::format("'{}' {}{}", node.name, dtype_name(node.dtype), shape_string(node.shape));
 }
 
+std::string describe_node(const Graph& graph, const Node& node) {
+  std::vector<std::string> inputs;
+  for (NodeId input : node.inputs) {
+    const Node& source = graph.node(input);
+    inputs.push_back(fmt::format("{}{}", dtype_name(source.dtype), shape_string(source.shape)));
+  }
+  return fmt::format("{} {}{} of ({})", op_name(node.op), dtype_name(node.dtype), shape_string(node.shape), fmt::join(inputs, ", "));
+}
+
 Tensor Graph::add_leaf(Op op, std::string name, DType dtype, Shape shape, std::shared_ptr<const HostTensor> value) {
   for (int64_t dim : shape)
     if (dim < 0) fail("{} '{}': negative dimension in shape {}", op_name(op), name, shape_string(shape));

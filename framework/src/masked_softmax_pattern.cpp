@@ -14,13 +14,6 @@ std::optional<float> scalar_fill(const Graph& graph, NodeId id) {
   return static_cast<float>(node.attrs.value);
 }
 
-bool broadcasts_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  for (size_t i = 1; i <= from.size(); ++i)
-    if (from[from.size() - i] != 1 && from[from.size() - i] != to[to.size() - i]) return false;
-  return true;
-}
-
 // The bytes of a value's arena storage, if it has any (other storage never shares bytes).
 std::optional<std::pair<int64_t, int64_t>> arena_range(const Plan& plan, NodeId id) {
   const ValuePlan& value = plan.values[static_cast<size_t>(plan.root(id))];

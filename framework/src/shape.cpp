@@ -56,4 +56,38 @@ std::vector<int64_t> squeezed_strides(const Shape& shape, const std::vector<int6
   return result;
 }
 
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  for (size_t i = 1; i <= from.size(); ++i)
+    if (from[from.size() - i] != 1 && from[from.size() - i] != to[to.size() - i]) return false;
+  return true;
+}
+
+std::vector<int64_t> broadcast_strides(const Shape& input, const Shape& output) {
+  std::vector<int64_t> dense = dense_strides(input), strides(output.size(), 0);
+  const size_t extra = output.size() - input.size();
+  for (size_t axis = 0; axis < input.size(); ++axis) strides[extra + axis] = input[axis] == output[extra + axis] ? dense[axis] : 0;
+  return strides;
+}
+
+StridedShape coalesce(StridedShape shape) {
+  StridedShape result;
+  result.strides.resize(shape.strides.size());
+  for (size_t axis = 0; axis < shape.dims.size(); ++axis) {
+    const int64_t dim = shape.dims[axis];
+    if (dim == 1) continue;
+    bool merge = !result.dims.empty();
+    for (size_t operand = 0; merge && operand < shape.strides.size(); ++operand)
+      merge = result.strides[operand].back() == shape.strides[operand][axis] * dim;
+    if (merge) {
+      result.dims.back() *= dim;
+      for (size_t operand = 0; operand < shape.strides.size(); ++operand) result.strides[operand].back() = shape.strides[operand][axis];
+    } else {
+      result.dims.push_back(dim);
+      for (size_t operand = 0; operand < shape.strides.size(); ++operand) result.strides[operand].push_back(shape.strides[operand][axis]);
+    }
+  }
+  return result;
+}
+
 }  // namespace heed

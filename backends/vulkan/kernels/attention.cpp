@@ -3,7 +3,7 @@
 // batch index that the mask reads through broadcast strides, and the block of queries or keys a
 // workgroup owns is sized to the sequence so that short ones do not leave most lanes idle.
 #include "lowering.hpp"
-#include "strides.hpp"
+#include <heed/shape.hpp>
 
 #include <heed/backend/attention_layout.hpp>
 

@@ -1,7 +1,8 @@
 // Elementwise ops: unary.comp for one input on the same shape, binary.comp (broadcasting through
 // strides) for two or three.
 #include "lowering.hpp"
-#include "strides.hpp"
+#include <heed/backend/op_codes.hpp>
+#include <heed/shape.hpp>
 
 namespace heed::vulkan {
 
@@ -11,39 +12,11 @@ constexpr size_t max_rank = 6;  // binary.comp's arrays
 
 }  // namespace
 
-uint32_t unary_code(const Node& node, DType input) {
-  switch (node.op) {
-    case Op::Neg: return 0;
-    case Op::Exp: return 1;
-    case Op::Log: return 2;
-    case Op::Sqrt: return 3;
-    case Op::Rsqrt: return 4;
-    case Op::Tanh: return 5;
-    case Op::Sigmoid: return 6;
-    case Op::Relu: return 7;
-    case Op::Gelu: return 8;
-    default: break;  // Cast
-  }
-  if (input == node.attrs.to) return 11;
-  return input == f32 ? 9 : 10;
-}
-
-uint32_t binary_code(Op op) {
-  switch (op) {
-    case Op::Add: return 0;
-    case Op::Sub: return 1;
-    case Op::Mul: return 2;
-    case Op::Div: return 3;
-    case Op::Pow: return 4;
-    case Op::Equal: return 5;
-    case Op::NotEqual: return 6;
-    case Op::Less: return 7;
-    case Op::LessEqual: return 8;
-    case Op::Greater: return 9;
-    case Op::GreaterEqual: return 10;
-    case Op::Where: return 11;
-    default: return 12;  // GeluBackward
-  }
+uint32_t kernel_code(const Node& node, DType input) {
+  if (node.op == Op::Cast) return input == node.attrs.to ? HEED_OP_COPY : input == f32 ? HEED_OP_CAST_TO_I32 : HEED_OP_CAST_TO_F32;
+  const int code = op_info(node.op).code;
+  if (code == HEED_OP_NO_CODE) fail("Vulkan: {} is not elementwise (internal error)", op_name(node.op));
+  return static_cast<uint32_t>(code);
 }
 
 void lower_unary(Lowering& lowering, const Node& node, NodeId id) {
@@ -52,7 +25,7 @@ void lower_unary(Lowering& lowering, const Node& node, NodeId id) {
   uint32_t size = lowering.elementwise_size();
   Dispatch dispatch;
   dispatch.shader = Shader::Unary;
-  dispatch.specialization = {size, unary_code(node, lowering.input_node(node, 0).dtype)};
+  dispatch.specialization = {size, kernel_code(node, lowering.input_node(node, 0).dtype)};
   dispatch.bindings = {{lowering.value(id), true}, {lowering.input(node, 0), false}};
   dispatch.push = PushWords(2).u32(count).take();
   dispatch.groups = {lowering.groups_for(count, size), 1, 1};
@@ -78,7 +51,7 @@ void lower_binary(Lowering& lowering, const Node& node, NodeId id) {
   uint32_t size = lowering.elementwise_size();
   Dispatch dispatch;
   dispatch.shader = Shader::Binary;
-  dispatch.specialization = {size, binary_code(node.op), values == i32 ? 1u : 0u, condition == i32 ? 1u : 0u};
+  dispatch.specialization = {size, kernel_code(node, values), values == i32 ? 1u : 0u, condition == i32 ? 1u : 0u};
   dispatch.bindings = {{lowering.value(id), true},
                        {lowering.input(node, 0), false},
                        {lowering.input(node, 1), false},

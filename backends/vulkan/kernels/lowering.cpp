@@ -64,14 +64,6 @@ uint32_t Lowering::groups_for(int64_t count, uint32_t size) const {
   return static_cast<uint32_t>(std::clamp<int64_t>(groups, 1, max_groups_x()));
 }
 
-std::string describe_node(const Graph& graph, const Node& node) {
-  std::vector<std::string> inputs;
-  for (NodeId input : node.inputs) {
-    const Node& source = graph.node(input);
-    inputs.push_back(fmt::format("{}{}", dtype_name(source.dtype), shape_string(source.shape)));
-  }
-  return fmt::format("{} ({}) -> {}{}", op_name(node.op), fmt::join(inputs, ", "), dtype_name(node.dtype), shape_string(node.shape));
-}
 
 LowerFunction lowering_for(Op op) {
   switch (op) {

@@ -57,10 +57,9 @@ LowerFunction lowering_for(Op op);
 // Family entry points (kernels/<family>.cpp).
 void lower_creation(Lowering&, const Node&, NodeId);
 void lower_unary(Lowering&, const Node&, NodeId);
-// unary.comp's OP for a node (its input's dtype picks the cast) and binary.comp's for an op;
-// pointwise.comp numbers its ops the same (binary ones from 16).
-uint32_t unary_code(const Node& node, DType input);
-uint32_t binary_code(Op op);
+// The shaders' number for an elementwise node (heed/backend/op_codes.hpp); a cast's depends on
+// its input's dtype.
+uint32_t kernel_code(const Node& node, DType input);
 void lower_binary(Lowering&, const Node&, NodeId);
 void lower_shape(Lowering&, const Node&, NodeId);
 void lower_reduction(Lowering&, const Node&, NodeId);
@@ -76,8 +75,5 @@ void lower_embedding(Lowering&, const Node&, NodeId);
 void lower_cross_entropy(Lowering&, const Node&, NodeId);
 void lower_optimizer(Lowering&, const Node&, NodeId);
 void lower_attention(Lowering&, const Node&, NodeId);
-
-// "matmul f32[2, 3] x f32[3, 4]": an op and its inputs' shapes, for error messages.
-std::string describe_node(const Graph& graph, const Node& node);
 
 }  // namespace heed::vulkan

@@ -3,7 +3,9 @@
 // epilogue of a fused bias add and activation (fusion.hpp).
 #include "fusion.hpp"
 #include "lowering.hpp"
-#include "strides.hpp"
+
+#include <heed/backend/op_codes.hpp>
+#include <heed/shape.hpp>
 
 #include <algorithm>
 
@@ -36,14 +38,7 @@ Tile choose_tile(const DeviceInfo& device, int64_t m, int64_t n) {
 
 // unary.comp's numbering, which matmul.comp's epilogue shares.
 uint32_t activation_code(std::optional<Op> activation) {
-  if (!activation) return 0;
-  switch (*activation) {
-    case Op::Tanh: return 5;
-    case Op::Sigmoid: return 6;
-    case Op::Relu: return 7;
-    case Op::Gelu: return 8;
-    default: fail("Vulkan: {} is no matmul epilogue (internal error)", op_name(*activation));
-  }
+  return activation ? static_cast<uint32_t>(op_info(*activation).code) : HEED_OP_COPY;
 }
 
 // Writes `result` (the matmul's own value, or the last node of a fused pattern).

@@ -12,7 +12,9 @@
 // planner reuses bytes so); any other overlap ends the chain before that member.
 #include "fusion.hpp"
 #include "lowering.hpp"
-#include "strides.hpp"
+
+#include <heed/backend/op_codes.hpp>
+#include <heed/shape.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -30,13 +32,12 @@ constexpr size_t first_write_binding = 1 + max_read_bindings;
 constexpr size_t max_rank = 4;
 constexpr uint32_t max_registers = 48;
 
-// pointwise.comp's op for a member: 11 (copy) for a strided load, else unary.comp's code or
-// 16 + binary.comp's, for the ops those shaders run on f32.
+// pointwise.comp's op for a member (heed/backend/op_codes.hpp): a copy for a strided load, else
+// the code of an op that unary.comp or binary.comp runs on f32.
 std::optional<uint32_t> op_code(const Node& node) {
-  if (node.op == Op::Slice || node.op == Op::Broadcast) return 11;
+  if (node.op == Op::Slice || node.op == Op::Broadcast) return HEED_OP_COPY;
   const LowerFunction lower = lowering_for(node.op);
-  if (lower == lower_unary && node.op != Op::Cast) return unary_code(node, f32);
-  if (lower == lower_binary) return 16 + binary_code(node.op);
+  if ((lower == lower_unary && node.op != Op::Cast) || lower == lower_binary) return kernel_code(node, f32);
   return std::nullopt;
 }
 

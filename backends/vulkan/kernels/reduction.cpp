@@ -1,7 +1,7 @@
 // Sum, Max and Argmax (reduce.comp). The input's axes split into kept ones (the output's, in
 // order) and reduced ones, each merged where contiguous.
 #include "lowering.hpp"
-#include "strides.hpp"
+#include <heed/shape.hpp>
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Ops over the last axis, a workgroup per row: the softmax family (softmax.comp) and layer norm
 // (layer_norm.comp), forward and backward.
 #include "lowering.hpp"
-#include "strides.hpp"
+#include <heed/shape.hpp>
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Shape ops as strided copies (copy.comp): permute, slice, broadcast, each part of a concat,
 // and the Assign effect. Reshape is an alias in the plan and needs no work.
 #include "lowering.hpp"
-#include "strides.hpp"
+#include <heed/shape.hpp>
 
 namespace heed::vulkan {
 

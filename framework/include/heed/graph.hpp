@@ -103,5 +103,7 @@ class Graph {
 };
 
 std::string describe(const Tensor& tensor);  // "'name' f32[2, 3]" or "mul f32[2, 3]"
+// A node with its inputs, for messages and profiles: "matmul f32[2, 3] of (f32[2, 4], f32[4, 3])".
+std::string describe_node(const Graph& graph, const Node& node);
 
 }  // namespace heed

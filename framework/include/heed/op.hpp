@@ -102,8 +102,6 @@ struct Attributes {
   bool operator==(const Attributes&) const = default;
 };
 
-enum class OpKind : uint8_t { Leaf, Creation, Random, Unary, Binary, Reduction, Shape, Linear, NN, Backward, Effect };
-
 class Graph;
 struct Node;
 class Tensor;
@@ -114,8 +112,9 @@ using VjpFunction = std::vector<Tensor> (*)(Graph& graph, const Node& node, Tens
 
 struct OpInfo {
   std::string_view name;
-  OpKind kind;
-  VjpFunction vjp;  // null: not differentiable (its inputs get no gradient)
+  VjpFunction vjp;  // null: not differentiable (its inputs get no gradient), but for slice (autodiff.cpp)
+  int code;         // the elementwise op's number for kernels (heed/backend/op_codes.hpp), else HEED_OP_NO_CODE
+  bool effect;      // writes a persistent value instead of producing one
 };
 
 const OpInfo& op_info(Op op);

@@ -35,4 +35,21 @@ std::vector<int64_t> dense_strides(const Shape& shape);
 Shape squeezed(const Shape& shape);
 std::vector<int64_t> squeezed_strides(const Shape& shape, const std::vector<int64_t>& strides);
 
+// Whether numpy broadcasting takes `from` to `to` without enlarging `to`.
+bool broadcasts_to(const Shape& from, const Shape& to);
+
+// Strides (in elements) to read a dense `input` as if it had the broadcast shape `output`:
+// leading axes are added, and size-1 axes that are stretched get stride 0.
+std::vector<int64_t> broadcast_strides(const Shape& input, const Shape& output);
+
+// A region of `dims` walked row-major, with one stride vector per operand.
+struct StridedShape {
+  std::vector<int64_t> dims;
+  std::vector<std::vector<int64_t>> strides;  // [operand][axis]
+};
+
+// Drops size-1 axes and merges neighbouring axes that are contiguous in every operand
+// (stride[i] == stride[i + 1] * dims[i + 1]); the elements visited and their order stay the same.
+StridedShape coalesce(StridedShape shape);
+
 }  // namespace heed

@@ -101,7 +101,6 @@ Tensor broadcast(Tensor x, Shape shape) {
   return x.graph().add_node(Op::Broadcast, x.dtype(), std::move(shape), {x});
 }
 
-Tensor expand(Tensor x, Shape shape) { return broadcast(x, std::move(shape)); }
 
 Tensor stop_gradient(Tensor x) { return x.graph().add_node(Op::StopGradient, x.dtype(), x.shape(), {x}); }
 
@@ -144,20 +143,6 @@ std::vector<Tensor> permute(Graph&, const Node& node, Tensor, Tensor grad) {
   std::vector<int64_t> inverse(node.attrs.axes.size());
   for (size_t i = 0; i < inverse.size(); ++i) inverse[static_cast<size_t>(node.attrs.axes[i])] = static_cast<int64_t>(i);
   return {heed::permute(grad, inverse)};
-}
-
-std::vector<Tensor> slice(Graph& graph, const Node& node, Tensor, Tensor grad) {
-  Tensor x = input(graph, node, 0);
-  auto zeros = [&](int64_t count) {
-    Shape shape = x.shape();
-    shape[static_cast<size_t>(node.attrs.axis)] = count;
-    return full(graph, shape, 0, grad.dtype());
-  };
-  std::vector<Tensor> pieces;
-  if (node.attrs.begin > 0) pieces.push_back(zeros(node.attrs.begin));
-  pieces.push_back(grad);
-  if (node.attrs.end < x.dim(node.attrs.axis)) pieces.push_back(zeros(x.dim(node.attrs.axis) - node.attrs.end));
-  return {heed::concat(pieces, node.attrs.axis)};
 }
 
 std::vector<Tensor> concat(Graph& graph, const Node& node, Tensor, Tensor grad) {

@@ -26,7 +26,6 @@ HEED_VJP(sum);
 HEED_VJP(max);
 HEED_VJP(reshape);
 HEED_VJP(permute);
-HEED_VJP(slice);
 HEED_VJP(concat);
 HEED_VJP(broadcast);
 HEED_VJP(matmul);
