@@ -5,7 +5,7 @@ writes (and writes the very same bytes for the same tensors) without needing PyT
 
   /usr/bin/python3 tests/checkpoint/make_fixtures.py [--bench ../shared/bench]
 
-The values are small dyadic fractions, exact in f32; tests/checkpoint/safetensors_test.cpp
+The values are small dyadic fractions, exact in f32; tests/checkpoint/test_safetensors.cpp
 spells out the same tensors.
 """
 import argparse

@@ -189,7 +189,7 @@ TEST_CASE("a softmax of scaled, masked scores runs as one kernel and matches the
   Graph g(10);
   Tensor q = g.input("q", {2, 3, 37, 8}), k = g.input("k", {2, 3, 37, 8}), v = g.input("v", {2, 3, 37, 8});
   Tensor mask = g.input("mask", {37, 37});
-  Attention attention = unfused_scaled_dot_product_attention(q, k, v, mask, true);
+  Attention attention = scaled_dot_product_attention(q, k, v, {.mask = mask, .causal = true, .fused = false});
   Tensor loss = sum(attention.output * g.constant(random_values(attention.output.shape(), 14)));
   std::vector<Tensor> grads = grad(loss, {q, k, v});
   g.output(attention.weights);

@@ -149,7 +149,7 @@ constexpr int64_t scores_bytes = long_heads * long_steps * long_steps * 4;  // o
 Plan long_attention_plan(Graph& g, bool fused) {
   const Shape shape{1, long_heads, long_steps, long_width};
   Tensor q = g.input("q", shape), k = g.input("k", shape), v = g.input("v", shape), upstream = g.input("upstream", shape);
-  Tensor output = fused ? attention(q, k, v, {}, true) : unfused_scaled_dot_product_attention(q, k, v, {}, true).output;
+  Tensor output = scaled_dot_product_attention(q, k, v, {.causal = true, .fused = fused}).output;
   for (const Tensor& gradient : grad(sum(output * upstream), {q, k, v})) g.output(gradient);
   return plan_graph(g);
 }
@@ -168,7 +168,7 @@ TEST_CASE("scaled_dot_product_attention's weights are scheduled only when someth
   auto scheduled_softmaxes = [](bool read_weights) {
     Graph g;
     const Shape shape{2, 3, 16, 8};
-    Attention a = scaled_dot_product_attention(g.input("q", shape), g.input("k", shape), g.input("v", shape), {}, true);
+    Attention a = scaled_dot_product_attention(g.input("q", shape), g.input("k", shape), g.input("v", shape), {.causal = true});
     g.output(a.output);
     if (read_weights) g.output(a.weights);
     Plan plan = plan_graph(g);

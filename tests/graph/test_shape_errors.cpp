@@ -101,13 +101,13 @@ TEST_CASE("nn ops check their inputs' shapes") {
 TEST_CASE("fused attention checks q, k, v, the mask and the backward's o and do") {
   Graph g;
   Tensor q = g.input("q", {2, 3, 4}), k = g.input("k", {2, 5, 4}), v = g.input("v", {2, 5, 6});
-  expect_error([&] { attention(q, k, g.input("v_short", {2, 6, 6})); }, {"attention", "[2, 5, 4]", "[2, 6, 6]"});
-  expect_error([&] { attention(q, g.input("k_wide", {2, 5, 3}), v); }, {"attention", "width", "[2, 3, 4]", "[2, 5, 3]"});
-  expect_error([&] { attention(q, g.input("k_batch", {1, 5, 4}), g.input("v_batch", {1, 5, 6})); }, {"attention", "leading", "[1, 5, 4]"});
-  expect_error([&] { attention(g.input("q_rank", {4}), k, v); }, {"attention", "rank", "[4]"});
-  expect_error([&] { attention(q, g.input("no_keys", {2, 0, 4}), g.input("no_values", {2, 0, 6})); }, {"attention", "key", "[2, 0, 4]"});
-  expect_error([&] { attention(q, k, v, g.input("mask", {3, 4})); }, {"attention", "mask", "[3, 4]", "[2, 3, 5]"});
-  expect_error([&] { attention(q, k, v, g.input("mask_big", {7, 2, 3, 5})); }, {"attention", "mask", "[7, 2, 3, 5]", "[2, 3, 5]"});
+  auto sdpa = [](Tensor q, Tensor k, Tensor v, Tensor mask = {}) { return scaled_dot_product_attention(q, k, v, {.mask = mask}); };
+  expect_error([&] { sdpa(q, k, g.input("v_short", {2, 6, 6})); }, {"attention", "[2, 5, 4]", "[2, 6, 6]"});
+  expect_error([&] { sdpa(q, g.input("k_wide", {2, 5, 3}), v); }, {"attention", "width", "[2, 3, 4]", "[2, 5, 3]"});
+  expect_error([&] { sdpa(g.input("q_rank", {4}), k, v); }, {"attention", "rank", "[4]"});
+  expect_error([&] { sdpa(q, g.input("no_keys", {2, 0, 4}), g.input("no_values", {2, 0, 6})); }, {"attention", "key", "[2, 0, 4]"});
+  expect_error([&] { sdpa(q, k, v, g.input("mask", {3, 4})); }, {"attention", "mask", "[3, 4]", "[2, 3, 5]"});
+  expect_error([&] { sdpa(q, k, v, g.input("mask_big", {7, 2, 3, 5})); }, {"attention", "mask", "[7, 2, 3, 5]", "[2, 3, 5]"});
   expect_error([&] { attention_backward(q, k, v, g.input("o", {2, 3, 4}), g.input("do", {2, 3, 6}), {}, false, 0.5); },
                {"attention_backward", "[2, 3, 6]", "[2, 3, 4]"});
 }
@@ -120,7 +120,7 @@ TEST_CASE("packed attention checks qkv against its heads, the mask and the backw
   expect_error([&] { packed_attention(g.input("flat", {24}), 2); }, {"packed_attention", "[24]"});
   expect_error([&] { packed_attention(g.input("no_steps", {2, 0, 24}), 2); }, {"packed_attention", "[2, 0, 24]"});
   expect_error([&] { packed_attention(g.input("ints", {2, 5, 24}, i32), 2); }, {"packed_attention", "i32"});
-  expect_error([&] { packed_attention(qkv, 2, g.input("mask", {3, 5, 5})); }, {"packed_attention", "mask", "[3, 5, 5]", "[2, 2, 5, 5]"});
+  expect_error([&] { packed_attention(qkv, 2, {.mask = g.input("mask", {3, 5, 5})}); }, {"packed_attention", "mask", "[3, 5, 5]", "[2, 2, 5, 5]"});
   expect_error([&] { packed_attention_backward(qkv, 2, g.input("o", {2, 5, 8}), g.input("do", {2, 5, 24}), {}, false, 0.5); },
                {"packed_attention_backward", "[2, 5, 8]", "[2, 5, 24]"});
 }

@@ -29,25 +29,25 @@ std::vector<double> keep_most(int64_t rows, int64_t columns) {
 }
 
 Builder fused(bool causal, std::optional<double> scale, bool with_mask) {
-  return [=](Graph&, const Inputs& x) -> Outputs { return {attention(x[0], x[1], x[2], with_mask ? x[3] : Tensor{}, causal, scale)}; };
+  return [=](Graph&, const Inputs& x) -> Outputs { return {scaled_dot_product_attention(x[0], x[1], x[2], {with_mask ? x[3] : Tensor{}, causal, scale}).output}; };
 }
 
 // o comes from the forward op; do is any upstream gradient.
 Builder backward(bool causal, double scale, bool with_mask) {
   return [=](Graph&, const Inputs& x) -> Outputs {
     Tensor mask = with_mask ? x[4] : Tensor{};
-    return {attention_backward(x[0], x[1], x[2], attention(x[0], x[1], x[2], mask, causal, scale), x[3], mask, causal, scale)};
+    return {attention_backward(x[0], x[1], x[2], scaled_dot_product_attention(x[0], x[1], x[2], {mask, causal, scale}).output, x[3], mask, causal, scale)};
   };
 }
 
 Builder packed(int64_t heads, bool causal, std::optional<double> scale, bool with_mask) {
-  return [=](Graph&, const Inputs& x) -> Outputs { return {packed_attention(x[0], heads, with_mask ? x[1] : Tensor{}, causal, scale)}; };
+  return [=](Graph&, const Inputs& x) -> Outputs { return {packed_attention(x[0], heads, {with_mask ? x[1] : Tensor{}, causal, scale})}; };
 }
 
 Builder packed_backward(int64_t heads, bool causal, double scale, bool with_mask) {
   return [=](Graph&, const Inputs& x) -> Outputs {
     Tensor mask = with_mask ? x[2] : Tensor{};
-    return {packed_attention_backward(x[0], heads, packed_attention(x[0], heads, mask, causal, scale), x[1], mask, causal, scale)};
+    return {packed_attention_backward(x[0], heads, packed_attention(x[0], heads, {mask, causal, scale}), x[1], mask, causal, scale)};
   };
 }
 

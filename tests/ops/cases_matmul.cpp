@@ -36,7 +36,7 @@ std::vector<OpCase> matmul_cases() {
                    [](Graph&, const Inputs& x) -> Outputs { return {relu(matmul(x[0], x[1], false, true) + x[2])}; }});
   // The patterns a backend may fuse into the product (a bias over the columns, then an
   // activation), and near misses it must not fuse. On Vulkan each runs fused here and unfused in
-  // tests/test_vulkan_fusion.cpp.
+  // tests/vulkan/test_fusion.cpp.
   cases.push_back({"matmul", "bias added before the product, then tanh", {In({6, 5}), In({5, 9}), In({9})},
                    [](Graph&, const Inputs& x) -> Outputs { return {tanh(x[2] + matmul(x[0], x[1]))}; }});
   cases.push_back({"matmul", "bias and sigmoid", {In({6, 5}), In({5, 9}), In({1, 9})},

@@ -106,7 +106,7 @@ std::vector<OpCase> nn_cases() {
   // Attention: output and weights, with a padding mask, causal masking and a given scale.
   auto attention = [](bool causal, std::optional<double> scale, bool with_mask) {
     return [=](Graph&, const Inputs& x) -> Outputs {
-      Attention a = scaled_dot_product_attention(x[0], x[1], x[2], with_mask ? x[3] : Tensor{}, causal, scale);
+      Attention a = scaled_dot_product_attention(x[0], x[1], x[2], {with_mask ? x[3] : Tensor{}, causal, scale});
       return {a.output, a.weights};
     };
   };

@@ -1,5 +1,5 @@
 // Shape ops: reshape, permute, slice, concat, broadcast, stop_gradient, and the composites built
-// from them (transpose, squeeze, unsqueeze, expand, sum_to).
+// from them (transpose, squeeze, unsqueeze, sum_to).
 #include "cases.hpp"
 
 namespace heed::test {
@@ -53,7 +53,6 @@ std::vector<OpCase> shape_cases() {
     cases.push_back({"broadcast", name, {In(s.from)}, [s](Graph&, const Inputs& x) -> Outputs { return {broadcast(x[0], s.to)}; }});
   }
   cases.push_back({"broadcast", "i32", {In::i32({3, 1}, -9, 9)}, [](Graph&, const Inputs& x) -> Outputs { return {broadcast(x[0], {2, 3, 4})}; }, {}, false});
-  cases.push_back({"expand", "[4, 1] to [4, 6]", {In({4, 1})}, [](Graph&, const Inputs& x) -> Outputs { return {expand(x[0], {4, 6})}; }});
 
   cases.push_back({"unsqueeze", "at the front and at -1", {In({3, 5})},
                    [](Graph&, const Inputs& x) -> Outputs { return {exp(unsqueeze(x[0], 0)), exp(unsqueeze(x[0], -1))}; }});

@@ -1,4 +1,4 @@
-// The fused attention op against the composite it replaces (unfused_scaled_dot_product_attention):
+// The fused attention op against the composite it replaces (AttentionSettings::fused off):
 // on every backend, the same graph built both ways gives the same output and the same gradients
 // of q, k and v, to f32 rounding. The op harness compares each with the reference; this checks
 // that the two graphs a model could be built from agree with each other where both run.
@@ -49,7 +49,7 @@ Results run(Backend& backend, const Variant& variant, bool fused, const std::vec
   Tensor q = g.input("q", variant.q), k = g.input("k", variant.k), v = g.input("v", variant.v);
   Shape mask_shape{variant.q[variant.q.size() - 2], variant.k[variant.k.size() - 2]};
   Tensor mask = variant.masked ? g.input("mask", mask_shape) : Tensor{};
-  Tensor output = fused ? attention(q, k, v, mask, variant.causal) : unfused_scaled_dot_product_attention(q, k, v, mask, variant.causal).output;
+  Tensor output = scaled_dot_product_attention(q, k, v, {.mask = mask, .causal = variant.causal, .fused = fused}).output;
   Tensor loss = sum(output * g.constant(inputs[3]));
   std::vector<Tensor> grads = grad(loss, {q, k, v});
   std::vector<Tensor> wanted{output, grads[0], grads[1], grads[2]};
@@ -143,11 +143,11 @@ std::vector<HostTensor> run_packed(Backend& backend, const HostTensor& qkv_value
   const int64_t batch = qkv.dim(0), steps = qkv.dim(1), width = qkv.dim(2) / 3;
   Tensor output;
   if (fused) {
-    output = packed_attention(qkv, heads, mask, causal);
+    output = packed_attention(qkv, heads, {.mask = mask, .causal = causal});
   } else {
     Tensor split = permute(reshape(qkv, {batch, steps, 3, heads, width / heads}), {2, 0, 3, 1, 4});
     auto part = [&](int64_t p) { return reshape(slice(split, 0, p, p + 1), {batch, heads, steps, width / heads}); };
-    Tensor heads_output = unfused_scaled_dot_product_attention(part(0), part(1), part(2), mask, causal).output;
+    Tensor heads_output = scaled_dot_product_attention(part(0), part(1), part(2), {.mask = mask, .causal = causal, .fused = false}).output;
     output = reshape(permute(heads_output, {0, 2, 1, 3}), {batch, steps, width});
   }
   Tensor dqkv = grad(sum(output * g.constant(upstream)), {qkv})[0];

@@ -17,7 +17,7 @@ namespace {
 const std::set<std::string> op_tests{
     "full", "arange", "random_uniform", "random_normal", "random_gumbel", "neg", "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "relu",
     "gelu", "cast", "add", "sub", "mul", "div", "pow", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "where",
-    "sum", "max", "mean", "argmax", "reshape", "permute", "transpose", "slice", "concat", "broadcast", "expand", "unsqueeze", "squeeze",
+    "sum", "max", "mean", "argmax", "reshape", "permute", "transpose", "slice", "concat", "broadcast", "unsqueeze", "squeeze",
     "sum_to", "stop_gradient", "matmul", "softmax", "log_softmax", "masked_softmax", "masked_log_softmax", "layer_norm", "embedding",
     "cross_entropy", "dropout", "one_hot", "scaled_dot_product_attention", "attention", "packed_attention", "softmax_backward", "log_softmax_backward", "gelu_backward",
     "layer_norm_backward", "embedding_backward", "cross_entropy_backward", "attention_backward", "packed_attention_backward", "masked_fill", "zeros_like", "ones_like", "scalar_arithmetic",
@@ -73,7 +73,6 @@ TEST_SUITE("shape") {
   OP_TEST("slice")
   OP_TEST("concat")
   OP_TEST("broadcast")
-  OP_TEST("expand")
   OP_TEST("unsqueeze")
   OP_TEST("squeeze")
   OP_TEST("sum_to")

@@ -56,16 +56,16 @@ TEST_CASE("attention weighs the values by the softmax of the scaled scores; a fu
   const double ln3 = std::log(3.0);
   // Scores [ln 3, 0] give weights [3/4, 1/4]: 3/4 * 4 + 1/4 * 8 = 5.
   std::vector<std::pair<Tensor, std::vector<double>>> feeds{{q, {ln3}}, {k, {1, 0}}, {v, {4, 8}}, {mask, {0, 0}}};
-  check_close(values_of(g, attention(q, k, v, {}, false, 1.0), feeds), {5});
-  check_close(values_of(g, attention(q, k, v, {}, true, 1.0), feeds), {5});  // the one query is the last: it sees both keys
-  check_close(values_of(g, attention(q, k, v, mask, false, 1.0), feeds), {6});
+  check_close(values_of(g, scaled_dot_product_attention(q, k, v, {.scale = 1.0}).output, feeds), {5});
+  check_close(values_of(g, scaled_dot_product_attention(q, k, v, {.causal = true, .scale = 1.0}).output, feeds), {5});  // the one query is the last: it sees both keys
+  check_close(values_of(g, scaled_dot_product_attention(q, k, v, {.mask = mask, .scale = 1.0}).output, feeds), {6});
   // With do = 1: dv = p; dp = v = [4, 8] and D = o = 5, so ds = p (dp - D) = [-3/4, 3/4];
   // dq = ds . k = -3/4 and dk = ds q.
-  Tensor o = attention(q, k, v, {}, false, 1.0);
+  Tensor o = scaled_dot_product_attention(q, k, v, {.scale = 1.0}).output;
   Tensor dout = full(g, {1, 1}, 1);
   check_close(values_of(g, attention_backward(q, k, v, o, dout, {}, false, 1.0), feeds), {-0.75, -0.75 * ln3, 0.75 * ln3, 0.75, 0.25});
   // Fully masked: uniform weights reach v, and masked scores pass no gradient to q or k.
-  Tensor masked_o = attention(q, k, v, mask, false, 1.0);
+  Tensor masked_o = scaled_dot_product_attention(q, k, v, {.mask = mask, .scale = 1.0}).output;
   check_close(values_of(g, attention_backward(q, k, v, masked_o, dout, mask, false, 1.0), feeds), {0, 0, 0, 0.5, 0.5});
 }
 

@@ -2,12 +2,14 @@
 // Tiny configurations of the four models and the flags of a short run, so that every test
 // trains in a second or two while going through exactly the code a full run does.
 #include "files.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <string>
 #include <vector>
 
 namespace trainer_test {
+
+using heed_test::TempDir;
 
 inline const std::vector<std::string> all_models{"seq2seq", "charlm", "vit", "classify"};
 

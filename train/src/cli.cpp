@@ -70,9 +70,9 @@ void add_common(CLI::App& command, CommonOptions& common) {
   common.compile.fusion = !environment_says("HEED_NO_FUSION");
   common.compile.profile = environment_says("HEED_PROFILE");
   command.add_flag_callback("--no-fusion", [&common] { common.compile.fusion = false; },
-                   "run every node as its own kernel, the reference, to tell a fusion bug from a kernel bug (or HEED_NO_FUSION=1)");
+                   "run every node as its own kernel, the reference, to tell a fusion bug from a kernel bug (default: fused, unless HEED_NO_FUSION=1)");
   command.add_flag("--profile", common.compile.profile,
-                   "time every kernel; the time per kind of kernel and the slowest kernels go to stderr at the end (cpu; or HEED_PROFILE=1)");
+                   "time every kernel (cpu); the time per kind of kernel and the slowest kernels go to stderr at the end (default: off, unless HEED_PROFILE=1)");
 }
 
 void add_train(CLI::App& app, TrainOptions& o) {

@@ -75,8 +75,7 @@ Tensor permute(Tensor x, std::vector<int64_t> order);
 Tensor transpose(Tensor x, int64_t axis_a = -2, int64_t axis_b = -1);
 Tensor slice(Tensor x, int64_t axis, int64_t begin, int64_t end);
 Tensor concat(std::vector<Tensor> parts, int64_t axis);
-Tensor broadcast(Tensor x, Shape shape);  // numpy rules: may add leading axes and stretch size-1 axes
-Tensor expand(Tensor x, Shape shape);     // the same as broadcast
+Tensor broadcast(Tensor x, Shape shape);  // numpy rules: may add leading axes and stretch size-1 axes (PyTorch's expand)
 Tensor unsqueeze(Tensor x, int64_t axis);
 Tensor squeeze(Tensor x, int64_t axis);
 // The same values with no gradient flowing back (straight-through estimators, targets).
@@ -105,28 +104,31 @@ Tensor one_hot(Tensor indices, int64_t classes);           // f32
 // becomes masked_logit where the mask (broadcast to [..., Tq, Tk]) is zero and, when causal,
 // where key j lies after query i + (Tk - Tq) (the queries are the last Tq of the sequence); a
 // fully masked row therefore averages every value uniformly.
+struct AttentionSettings {
+  Tensor mask = {};  // f32 or i32
+  bool causal = false;
+  std::optional<double> scale = std::nullopt;
+  // The fused op (Op::Attention): FlashAttention-style kernels, memory linear in the sequence
+  // length. false: the same from primitive ops (matmul, masked_fill, softmax, matmul),
+  // materialising the scores: the reference the fused op is tested against, and a graph whose
+  // weights take part in the output's gradient.
+  bool fused = true;
+};
 struct Attention {
   Tensor output;   // [..., Tq, Dv]
   Tensor weights;  // [..., Tq, Tk]
 };
-// The fused op (Op::Attention) for the output; the weights are separate nodes that only run
-// when something reads them, so a model that does not ask for them never holds [Tq, Tk] scores.
-Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask = {}, bool causal = false,
-                                       std::optional<double> scale = std::nullopt);
-// The same from primitive ops (matmul, masked_fill, softmax, matmul), materialising the scores:
-// the reference the fused op is tested against.
-Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask = {}, bool causal = false,
-                                               std::optional<double> scale = std::nullopt);
-// Op::Attention alone: FlashAttention-style kernels, memory linear in the sequence length. q, k, v
-// need identical leading axes; the mask is f32 or i32.
-Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask = {}, bool causal = false, std::optional<double> scale = std::nullopt);
+// The leading axes of q, k and v broadcast against each other. Fused, the weights are separate
+// nodes that only run when something reads them, so a model that does not ask for them never
+// holds [Tq, Tk] scores.
+Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, const AttentionSettings& settings = {});
 // Self-attention of q, k, v packed as one fused projection gives them (FlashAttention's
 // qkvpacked layout): qkv [..., T, 3 * heads * D] holds q's heads, then k's, then v's, each head
 // D consecutive floats. Gives o [..., T, heads * D], the heads merged the same way; the mask
-// broadcasts to [..., heads, T, T]. The same as attention() on the heads split into
-// [..., heads, T, D], without a copy to split them or to merge the output (Op::Attention with
-// attrs.heads).
-Tensor packed_attention(Tensor qkv, int64_t heads, Tensor mask = {}, bool causal = false, std::optional<double> scale = std::nullopt);
+// broadcasts to [..., heads, T, T]. The same as scaled_dot_product_attention on the heads split
+// into [..., heads, T, D], without a copy to split them or to merge the output (Op::Attention
+// with attrs.heads); always fused.
+Tensor packed_attention(Tensor qkv, int64_t heads, const AttentionSettings& settings = {});
 
 // Dedicated backward ops (VJPs emit them; exposed for tests and fused kernels).
 Tensor softmax_backward(Tensor y, Tensor dy);
@@ -135,10 +137,10 @@ Tensor layer_norm_backward(Tensor x, Tensor dy, Tensor weight, double eps);
 Tensor embedding_backward(Tensor dy, Tensor indices, int64_t rows);
 Tensor cross_entropy_backward(Tensor logits, Tensor targets, Tensor dloss, int64_t ignore_index);
 Tensor gelu_backward(Tensor x, Tensor dy);
-// dq, dk, dv of attention(q, k, v, mask, causal, scale) given its output o and do, packed per
+// dq, dk, dv of the fused attention of q, k, v (identical leading axes) given its output o and do, packed per
 // batch element along the last axis: [..., Tq * D + Tk * D + Tk * Dv].
 Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale);
-// dqkv of packed_attention(qkv, heads, mask, causal, scale) given its output o and do: qkv's shape.
+// dqkv of packed_attention(qkv, heads, settings) given its output o and do: qkv's shape.
 Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale);
 
 // Effects: in-place writes of persistent values, run after everything else in creation order.

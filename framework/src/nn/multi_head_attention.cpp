@@ -37,7 +37,8 @@ void expect_sequence(const MultiHeadAttention& attention, const Tensor& x) {
 }  // namespace
 
 AttentionOutput MultiHeadAttention::attend(Tensor queries, Tensor keys, Tensor values, Tensor mask) const {
-  Attention attention = scaled_dot_product_attention(queries, keys, values, mask, options.causal);
+  Attention attention =
+      scaled_dot_product_attention(queries, keys, values, {.mask = mask, .causal = options.causal, .fused = !options.differentiable_weights});
   Tensor merged = permute(attention.output, {0, 2, 1, 3});  // [B, T, heads, head width]
   return {proj(reshape(merged, {merged.dim(0), merged.dim(1), options.width})), attention.weights};
 }
@@ -50,12 +51,12 @@ AttentionOutput MultiHeadAttention::operator()(Tensor x, Tensor mask) const {
   Tensor projected = qkv(x);
   std::vector<Tensor> parts = split_heads(projected, 3, options.heads);
   if (options.differentiable_weights) {
-    Attention attention = unfused_scaled_dot_product_attention(parts[0], parts[1], parts[2], mask, options.causal);
+    Attention attention = scaled_dot_product_attention(parts[0], parts[1], parts[2], {.mask = mask, .causal = options.causal, .fused = false});
     Tensor merged = permute(attention.output, {0, 2, 1, 3});
     return {proj(reshape(merged, {merged.dim(0), merged.dim(1), options.width})), attention.weights};
   }
-  Tensor output = packed_attention(projected, options.heads, mask, options.causal);
-  return {proj(output), unfused_scaled_dot_product_attention(parts[0], parts[1], parts[2], mask, options.causal).weights};
+  Tensor output = packed_attention(projected, options.heads, {.mask = mask, .causal = options.causal});
+  return {proj(output), scaled_dot_product_attention(parts[0], parts[1], parts[2], {.mask = mask, .causal = options.causal, .fused = false}).weights};
 }
 
 AttentionOutput MultiHeadAttention::operator()(Tensor queries, Tensor memory, Tensor mask) const {

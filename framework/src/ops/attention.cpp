@@ -13,14 +13,6 @@ namespace {
 
 Shape leading(const Tensor& x) { return Shape(x.shape().begin(), x.shape().end() - 2); }
 
-// Whether numpy broadcasting takes `from` to `to` without enlarging `to`.
-bool broadcasts_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  for (size_t i = 1; i <= from.size(); ++i)
-    if (from[from.size() - i] != 1 && from[from.size() - i] != to[to.size() - i]) return false;
-  return true;
-}
-
 // The checks both fused ops share: q [..., Tq, D], k [..., Tk, D], v [..., Tk, Dv] in f32 with
 // identical leading axes (a kernel walks one batch index over all three), and a mask that
 // broadcasts to the scores [..., Tq, Tk] without enlarging them.
@@ -44,9 +36,8 @@ void expect_attention_inputs(std::string_view op, const Tensor& q, const Tensor&
 
 double default_scale(const Tensor& q) { return 1.0 / std::sqrt(static_cast<double>(q.dim(-1))); }
 
-}  // namespace
-
-Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
+// Op::Attention over separate q, k, v with identical leading axes.
+Tensor fused_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
   expect_attention_inputs("attention", q, k, v, mask);
   Attributes attrs;
   attrs.value = scale.value_or(default_scale(q));
@@ -57,6 +48,8 @@ Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::op
   if (mask) inputs.push_back(mask);
   return q.graph().add_node(Op::Attention, f32, std::move(shape), std::move(inputs), attrs);
 }
+
+}  // namespace
 
 Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale) {
   expect_attention_inputs("attention_backward", q, k, v, mask);
@@ -105,7 +98,9 @@ Attributes packed_attributes(int64_t heads, bool causal, double scale) {
 
 }  // namespace
 
-Tensor packed_attention(Tensor qkv, int64_t heads, Tensor mask, bool causal, std::optional<double> scale) {
+Tensor packed_attention(Tensor qkv, int64_t heads, const AttentionSettings& settings) {
+  const auto& [mask, causal, scale, fused] = settings;
+  if (!fused) fail("packed_attention: runs fused only; split the heads and call scaled_dot_product_attention for the unfused graph");
   expect_packed_inputs("packed_attention", qkv, heads, mask);
   const int64_t head_width = qkv.dim(-1) / (3 * heads);
   Shape shape = qkv.shape();
@@ -172,19 +167,18 @@ Tensor with_leading(Tensor x, const Shape& batch) {
 
 }  // namespace
 
-Attention unfused_scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
+Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, const AttentionSettings& settings) {
+  const auto& [mask, causal, scale, fused] = settings;
   expect_composite_inputs(q, k, v);
-  Tensor weights = attention_weights(q, k, mask, causal, scale);
-  return {matmul(weights, v), weights};
-}
-
-Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, std::optional<double> scale) {
-  expect_composite_inputs(q, k, v);
+  if (!fused) {
+    Tensor weights = attention_weights(q, k, mask, causal, scale);
+    return {matmul(weights, v), weights};
+  }
   // The composite lets the leading axes broadcast (matmul does); the fused op reads one batch
   // index for all three, so they are made identical first.
   Shape batch = broadcast_shapes(broadcast_shapes(leading(q), leading(k), "scaled_dot_product_attention"), leading(v),
                                  "scaled_dot_product_attention");
-  Tensor output = attention(with_leading(q, batch), with_leading(k, batch), with_leading(v, batch), mask, causal, scale);
+  Tensor output = fused_attention(with_leading(q, batch), with_leading(k, batch), with_leading(v, batch), mask, causal, scale);
   // The weights are nodes of their own: the planner schedules them only when something reads
   // them (an attention map), so training and inference never hold [Tq, Tk] scores.
   return {output, attention_weights(q, k, mask, causal, scale)};

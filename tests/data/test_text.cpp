@@ -1,7 +1,7 @@
 // Task `text`: windows, the held-out tail, the validation walk and the resumable stream, as
 // TextData of shared/bench/torch_models.py.
 #include "../checkpoint/error_message.hpp"
-#include "../checkpoint/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <heed/data/text.hpp>
 

@@ -1,5 +1,5 @@
 // The Vulkan backend's device, its report through the registry, and the validation layer.
-#include "support/backends.hpp"
+#include "../support/backends.hpp"
 
 #include <doctest/doctest.h>
 #include <heed/heed.hpp>

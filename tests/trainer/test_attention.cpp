@@ -1,9 +1,9 @@
-// Issue 5's acceptance: on a trained dates model, the strongest source position for each target
+// Where a trained dates model attends: the strongest source position for each target
 // digit is a character of the date it came from. The model is trained here, small and briefly
 // (a few seconds), through heed-train itself.
 #include "files.hpp"
 #include "run_tool.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,6 +11,7 @@
 #include <cctype>
 
 using namespace trainer_test;
+using heed_test::TempDir;
 
 TEST_CASE("a trained dates model attends from each output digit to the date's characters") {
   TempDir dir;

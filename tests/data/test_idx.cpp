@@ -1,7 +1,7 @@
 // The IDX reader on small files made here: every way a gzipped IDX file can be wrong gives a
 // heed::Error that names the file and the problem.
 #include "../checkpoint/error_message.hpp"
-#include "../checkpoint/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 #include "gzip_file.hpp"
 
 #include <heed/data/fashion_mnist.hpp>

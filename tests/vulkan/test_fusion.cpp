@@ -4,7 +4,7 @@
 // computes what the unfused one (CompileOptions::fusion off) does, bit for bit, forward, backward
 // and through the optimiser. The op suite checks the same patterns against the reference
 // (tests/ops/cases_matmul.cpp).
-#include "support/backends.hpp"
+#include "../support/backends.hpp"
 
 #include <doctest/doctest.h>
 #include <heed/heed.hpp>
@@ -150,7 +150,7 @@ TEST_CASE("vulkan: the softmax of scaled, masked scores is one dispatch and matc
   REQUIRE(vulkan);
   Graph graph;
   Tensor q = graph.input("q", {2, 3, 19, 8}), k = graph.input("k", {2, 3, 19, 8}), mask = graph.input("mask", {2, 1, 1, 19});
-  Attention attention = unfused_scaled_dot_product_attention(q, k, k, mask, true);
+  Attention attention = scaled_dot_product_attention(q, k, k, {.mask = mask, .causal = true, .fused = false});
   std::vector<Tensor> grads = grad(sum(attention.output * attention.output), {q, k});
   graph.output(attention.weights);
   for (const Tensor& gradient : grads) graph.output(gradient);

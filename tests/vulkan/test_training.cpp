@@ -1,5 +1,5 @@
 // The Vulkan backend trains like the CPU backend and keeps to one queue submission per step.
-#include "support/backends.hpp"
+#include "../support/backends.hpp"
 
 #include <doctest/doctest.h>
 #include <heed/heed.hpp>

@@ -1,7 +1,7 @@
 // The pieces of the pairs task: strict UTF-8, character vocabularies, the encoding of a pair as
 // seq2seq's inputs, edit distance and shuffled epochs.
 #include "../checkpoint/error_message.hpp"
-#include "../checkpoint/temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <heed/data/edit_distance.hpp>
 #include <heed/data/epoch_order.hpp>

@@ -2,7 +2,7 @@
 // only keeps persistent values in host memory: what is tested here is the checking and naming,
 // not a backend.
 #include "error_message.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <heed/checkpoint.hpp>
 #include <heed/backend/module.hpp>

@@ -1,7 +1,7 @@
 // The .safetensors reader and writer: round trips, interchange with torch_models.py, atomic
 // writes, and every way a file can be wrong.
 #include "error_message.hpp"
-#include "temp_dir.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <heed/checkpoint.hpp>
 
@@ -123,13 +123,13 @@ TEST_CASE("a failed save leaves the previous file intact and names the file") {
   std::vector<char> before = read_all(dir / "a.safetensors");
   // A directory where the temporary file must go makes the write fail (even for root).
   std::filesystem::create_directory(dir / "a.safetensors.tmp");
-  CHECK_ERROR_MENTIONS(heed::save_safetensors(dir / "a.safetensors", mixed_tensors()), (dir / "a.safetensors").string());
+  CHECK_ERROR_MENTIONS(heed::save_safetensors(dir / "a.safetensors", mixed_tensors()), dir / "a.safetensors");
   CHECK(read_all(dir / "a.safetensors") == before);
 }
 
 TEST_CASE("saving into a directory that does not exist is an error naming the file") {
   TempDir dir;
-  CHECK_ERROR_MENTIONS(heed::save_safetensors(dir / "no" / "such" / "a.safetensors", mixed_tensors()), "a.safetensors");
+  CHECK_ERROR_MENTIONS(heed::save_safetensors(dir.path() / "no" / "such" / "a.safetensors", mixed_tensors()), "a.safetensors");
 }
 
 TEST_CASE("a tensor named __metadata__ is refused when saving") {
