@@ -21,103 +21,25 @@
 // (target_clones: AVX-512, AVX2 + FMA, baseline) and the loader picks one; the inner loops
 // (attention_tiles.hpp) work on tiles of 64 keys in vector registers. The common head widths are
 // template constants, so the loops over a row of v, k, q or do also stay in registers.
-#include "attention_tiles.hpp"
-#include "kernel.hpp"
-#include "parallel.hpp"
+#include "attention_problem.hpp"
 
-#include <heed/backend/attention_layout.hpp>
 #include <heed/ops.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
-namespace heed::cpu {
+namespace heed::cpu::attention {
 
 namespace {
 
 using namespace attention_tiles;
 
-constexpr int64_t query_tile = 32;
 constexpr float masked_score = static_cast<float>(masked_logit);
 constexpr float one = 1.0f;  // the keep factor of sums that only add
 
 #define HEED_ISA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define HEED_INLINE [[gnu::always_inline]] inline
-
-// Where the mask (broadcast to [batch..., Tq, Tk]) keeps a score: non-zero keeps.
-struct Mask {
-  const float* f32 = nullptr;
-  const int32_t* i32 = nullptr;
-  std::vector<int64_t> batch_offsets;  // per flattened batch index
-  int64_t row_stride = 0, column_stride = 0;
-
-  bool present() const { return f32 || i32; }
-  bool keeps(int64_t b, int64_t i, int64_t j) const {
-    const int64_t at = batch_offsets[static_cast<size_t>(b)] + i * row_stride + j * column_stride;
-    return f32 ? f32[at] != 0.0f : i32[at] != 0;
-  }
-};
-
-// An operand's rows (attention_layout.hpp): row i of problem b at at(b, i), `stride` floats
-// after row i - 1.
-template <class Float>
-struct Rows {
-  Float* data = nullptr;
-  AttentionRows layout;
-  Float* at(int64_t b, int64_t i) const { return data + layout.at(b, i); }
-  int64_t stride() const { return layout.row; }
-};
-
-// Everything the tasks read, fixed at compile time. `out` is the forward's o; o, dout, dq, dk,
-// dv and the row deltas are the backward's.
-struct Problem {
-  Rows<const float> q, k, v, o, dout;
-  Rows<float> out, dq, dk, dv;
-  Mask mask;
-  int64_t batch = 0, queries = 0, keys = 0, width = 0, value_width = 0;
-  int64_t offset = 0;  // Tk - Tq: query i sees keys j <= i + offset when causal
-  float scale = 1;
-  bool causal = false;
-  // Per (batch, query) row its score maximum, 1 / sum (0 for a fully masked row) and, backward, D.
-  // The forward leaves the first two for the backward of the same attention, which then takes
-  // them as given instead of recomputing every score once more.
-  float *row_max = nullptr, *row_inverse_sum = nullptr, *row_delta = nullptr;
-  bool statistics_given = false;
-
-  int64_t query_tiles() const { return (queries + query_tile - 1) / query_tile; }
-  int64_t key_tiles() const { return (keys + key_tile - 1) / key_tile; }
-  // Keys [0, end) are all a query tile can see (a causal tile stops at its last row's diagonal).
-  int64_t visible_keys(int64_t i0, int64_t rows) const { return causal ? std::clamp<int64_t>(i0 + rows + offset, 0, keys) : keys; }
-  // The causal band of the (query tile at i0, key tile at j0).
-  Band band(int64_t i0, int64_t j0) const { return causal ? Band{i0 + offset - j0 + 1} : Band{}; }
-};
-
-// One thread's tiles, in floats; every part starts on a 64-byte line.
-struct ScratchLayout {
-  // k^T and v^T of a key tile, scores (then p), dp (then ds), a query tile's o or dq, a key tile's
-  // dk and dv, the running row maximum and sum, and each row's rescaling for the current key tile.
-  int64_t kt, vt, scores, weights, row_tile, dk_tile, dv_tile, row_max, row_sum, row_rescale, total;
-  ScratchLayout(int64_t width, int64_t value_width) {
-    int64_t at = 0;
-    auto take = [&at](int64_t floats) {
-      int64_t start = at;
-      at += (floats + 15) / 16 * 16;
-      return start;
-    };
-    kt = take(width * key_tile);
-    vt = take(value_width * key_tile);
-    scores = take(query_tile * key_tile);
-    weights = take(query_tile * key_tile);
-    row_tile = take(query_tile * std::max(width, value_width));
-    dk_tile = take(key_tile * width);
-    dv_tile = take(key_tile * value_width);
-    row_max = take(query_tile);
-    row_sum = take(query_tile);
-    row_rescale = take(query_tile);
-    total = at;
-  }
-};
 
 // The terms of a sum over a key tile's columns that the query rows [r, r + k) need, and of a sum
 // over a query tile's rows that the key columns [c, c + k) need.
@@ -449,17 +371,12 @@ HEED_ISA_CLONES void backward_batch_task(const Problem& p, int64_t b, float* scr
     for (int64_t e = 0; e < width; ++e) dq[e] *= p.scale;
   }
 }
-
-using Task = void (*)(const Problem&, int64_t, float*);
-
-struct Tasks {
-  Task forward, forward_batch, backward_queries, backward_keys, backward_batch;
-};
-
 template <int64_t W, int64_t V>
 constexpr Tasks tasks_for() {
   return {&forward_task<W, V>, &forward_batch_task<W, V>, &backward_query_task<W, V>, &backward_key_task<W, V>, &backward_batch_task<W, V>};
 }
+
+}  // namespace
 
 // The head widths of the models (charlm 32, vit 16) and other common ones get their own
 // instances; any other width runs the general one.
@@ -472,160 +389,4 @@ Tasks tasks_for(int64_t width, int64_t value_width) {
   return tasks_for<0, 0>();
 }
 
-// From this many batch elements on, each gets its own task (forward_batch_task,
-// backward_batch_task), which transposes each key tile once and, backward, computes each tile's
-// scores and dp once:
-// enough of them to keep the threads of a CPU busy. The choice depends on the shape only, never
-// on the thread count.
-constexpr int64_t batch_tasks = 32;
-
-// Below this many multiply-adds a parallel region costs more than it saves.
-constexpr int64_t parallel_work = int64_t{1} << 20;
-
-class AttentionKernel final : public Kernel {
- public:
-  // `statistics`: three floats per query row (maximum, 1 / sum, D), shared by a forward kernel
-  // with the backward of the same attention; `given`: whether the forward fills the first two.
-  AttentionKernel(Problem problem, bool backward, std::shared_ptr<AlignedBuffer> statistics, bool given)
-      : problem_(std::move(problem)),
-        tasks_(tasks_for(problem_.width, problem_.value_width)),
-        backward_(backward),
-        threads_(std::max(1, omp_get_max_threads())),
-        scratch_floats_(ScratchLayout(problem_.width, problem_.value_width).total),
-        scratch_(static_cast<int64_t>(threads_) * scratch_floats_ * 4),
-        statistics_(std::move(statistics)) {
-    const int64_t rows = problem_.batch * problem_.queries;
-    auto* base = reinterpret_cast<float*>(statistics_->data());
-    problem_.row_max = base;
-    problem_.row_inverse_sum = base + rows;
-    problem_.row_delta = base + 2 * rows;
-    problem_.statistics_given = given;
-  }
-
-  void run() override {
-    const Problem& p = problem_;
-    const bool parallel = p.batch * p.queries * p.keys * (p.width + p.value_width) >= parallel_work;
-    if (!backward_) {
-      if (p.batch >= batch_tasks) for_each_task(p.batch, parallel, tasks_.forward_batch);
-      else for_each_task(p.batch * p.query_tiles(), parallel, tasks_.forward);
-      return;
-    }
-    if (p.batch >= batch_tasks) {
-      for_each_task(p.batch, parallel, tasks_.backward_batch);
-      return;
-    }
-    for_each_task(p.batch * p.query_tiles(), parallel, tasks_.backward_queries);
-    for_each_task(p.batch * p.key_tiles(), parallel, tasks_.backward_keys);
-  }
-
- private:
-  // Tasks are independent and each writes its own outputs, so handing them out dynamically (the
-  // causal ones differ in size) changes nothing in the results.
-  void for_each_task(int64_t count, bool parallel, Task task) const {
-    auto* scratch = reinterpret_cast<float*>(scratch_.data());
-    const int threads = parallel ? static_cast<int>(std::min<int64_t>({threads_, omp_get_max_threads(), count})) : 1;
-    if (threads <= 1) {
-      for (int64_t t = 0; t < count; ++t) task(problem_, t, scratch);
-      return;
-    }
-#pragma omp parallel num_threads(threads)
-    {
-      float* mine = scratch + omp_get_thread_num() * scratch_floats_;
-#pragma omp for schedule(dynamic, 1)
-      for (int64_t t = 0; t < count; ++t) task(problem_, t, mine);
-    }
-  }
-
-  Problem problem_;
-  Tasks tasks_;
-  bool backward_;
-  int threads_;  // scratch slots: the program's thread count, set while it compiles
-  int64_t scratch_floats_;
-  AlignedBuffer scratch_;
-  std::shared_ptr<AlignedBuffer> statistics_;
-};
-
-Mask mask_of(const CompileContext& context, const Node& node, const AttentionLayout& layout) {
-  Mask mask;
-  if (!layout.mask_input) return mask;
-  const Node& input = context.input(node, *layout.mask_input);
-  const std::byte* data = context.input_address(node, *layout.mask_input);
-  if (input.dtype == f32) mask.f32 = reinterpret_cast<const float*>(data);
-  else mask.i32 = reinterpret_cast<const int32_t*>(data);
-  const Shape& scores = layout.scores;
-  std::vector<int64_t> strides = broadcast_strides(input.shape, scores);
-  const size_t rank = scores.size();
-  mask.row_stride = strides[rank - 2];
-  mask.column_stride = strides[rank - 1];
-  mask.batch_offsets = row_offsets(Shape(scores.begin(), scores.end() - 2), strides);
-  return mask;
-}
-
-template <class Float>
-Rows<Float> rows_of(std::byte* data, const AttentionRows& layout) {
-  return {reinterpret_cast<Float*>(data), layout};
-}
-
-Problem problem_of(const CompileContext& context, NodeRef node, const AttentionLayout& layout) {
-  const Node& n = node.node;
-  Problem p;
-  p.q = rows_of<const float>(context.input_address(n, layout.q_input), layout.q);
-  p.k = rows_of<const float>(context.input_address(n, layout.k_input), layout.k);
-  p.v = rows_of<const float>(context.input_address(n, layout.v_input), layout.v);
-  p.mask = mask_of(context, n, layout);
-  p.batch = layout.batch;
-  p.queries = layout.queries;
-  p.keys = layout.keys;
-  p.width = layout.width;
-  p.value_width = layout.value_width;
-  p.offset = p.keys - p.queries;
-  p.scale = static_cast<float>(n.attrs.value);
-  p.causal = n.attrs.causal;
-  return p;
-}
-
-// The backward's o is the forward's own: its kernel ran earlier in this program with the same
-// q, k, v (or qkv), mask, scale and causality, and left each row's maximum and 1 / sum.
-std::shared_ptr<AlignedBuffer> statistics_of_forward(const CompileContext& context, const Node& backward, const AttentionLayout& layout) {
-  const NodeId output = backward.inputs.at(layout.output_input);
-  auto found = context.attention_statistics().find(output);
-  if (found == context.attention_statistics().end()) return nullptr;
-  const Node& forward = context.graph().node(output);
-  const std::vector<NodeId> operands(backward.inputs.begin(), backward.inputs.begin() + static_cast<std::ptrdiff_t>(layout.output_input));
-  const NodeId forward_mask = forward.inputs.size() > operands.size() ? forward.inputs[operands.size()] : -1;
-  const NodeId backward_mask = layout.mask_input ? backward.inputs[*layout.mask_input] : -1;
-  const bool same = forward.op == Op::Attention && std::equal(operands.begin(), operands.end(), forward.inputs.begin()) &&
-                    forward_mask == backward_mask && forward.attrs.value == backward.attrs.value &&
-                    forward.attrs.causal == backward.attrs.causal && forward.attrs.heads == backward.attrs.heads;
-  return same ? found->second : nullptr;
-}
-
-}  // namespace
-
-std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef node) {
-  const AttentionLayout layout = attention_layout(context.graph(), node.node);
-  Problem p = problem_of(context, node, layout);
-  if (p.batch == 0 || p.queries == 0) return nullptr;
-  p.out = rows_of<float>(context.address(node.id), layout.output);
-  auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
-  context.attention_statistics()[node.id] = statistics;
-  return std::make_unique<AttentionKernel>(std::move(p), false, std::move(statistics), false);
-}
-
-std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, NodeRef node) {
-  const AttentionLayout layout = attention_layout(context.graph(), node.node);
-  Problem p = problem_of(context, node, layout);
-  if (p.batch == 0) return nullptr;  // with no queries dk and dv are still written, as zeros
-  p.o = rows_of<const float>(context.input_address(node.node, layout.output_input), layout.output);
-  p.dout = rows_of<const float>(context.input_address(node.node, layout.doutput_input), layout.output);
-  std::byte* out = context.address(node.id);
-  p.dq = rows_of<float>(out, layout.dq);
-  p.dk = rows_of<float>(out, layout.dk);
-  p.dv = rows_of<float>(out, layout.dv);
-  if (auto given = statistics_of_forward(context, node.node, layout))
-    return std::make_unique<AttentionKernel>(std::move(p), true, std::move(given), true);
-  auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
-  return std::make_unique<AttentionKernel>(std::move(p), true, std::move(statistics), false);
-}
-
-}  // namespace heed::cpu
+}  // namespace heed::cpu::attention
