@@ -23,7 +23,7 @@ layout(constant_id = 5) const uint TN = 4;
 layout(constant_id = 6) const uint MODE = 0;
 // The epilogue: BIAS adds bias[col]; ACTIVATION is a one-input code of heed/backend/op_codes.hpp
 // (HEED_OP_COPY: none); STORE_SUM also stores the sum before the activation (binding 4), for a
-// backward pass that reads it (relu's and gelu's VJPs read their input).
+// backward pass that reads it (the VJPs of some activations read their input).
 layout(constant_id = 7) const bool BIAS = false;
 layout(constant_id = 8) const uint ACTIVATION = HEED_OP_COPY;
 layout(constant_id = 9) const bool STORE_SUM = false;

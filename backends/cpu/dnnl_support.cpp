@@ -26,29 +26,6 @@ std::byte* CompileContext::address(NodeId id) const {
   return data;
 }
 
-void CompileContext::count_uses() {
-  consumers_.assign(static_cast<size_t>(graph_.size()), 0);
-  outputs_.assign(static_cast<size_t>(graph_.size()), 0);
-  root_consumers_.assign(static_cast<size_t>(graph_.size()), 0);
-  root_outputs_.assign(static_cast<size_t>(graph_.size()), 0);
-  positions_.assign(static_cast<size_t>(graph_.size()), -1);
-  claimed_.assign(plan_.order.size(), 0);
-  for (size_t position = 0; position < plan_.order.size(); ++position) {
-    const NodeId id = plan_.order[position];
-    positions_[static_cast<size_t>(id)] = static_cast<int64_t>(position);
-    const bool alias = plan_.values[static_cast<size_t>(id)].storage == Storage::Alias;
-    for (NodeId input : graph_.node(id).inputs) {
-      ++consumers_[static_cast<size_t>(input)];
-      if (!alias) ++root_consumers_[static_cast<size_t>(plan_.root(input))];
-    }
-  }
-  for (NodeId id : graph_.outputs()) {
-    outputs_[static_cast<size_t>(id)] = 1;
-    root_outputs_[static_cast<size_t>(plan_.root(id))] = 1;
-  }
-}
-
-
 dnnl::memory::data_type dnnl_type(DType dtype) {
   return dtype == DType::f32 ? dnnl::memory::data_type::f32 : dnnl::memory::data_type::s32;
 }

@@ -7,7 +7,7 @@
 #include <heed/backend.hpp>
 #include <heed/error.hpp>
 #include <heed/graph.hpp>
-#include <heed/backend/masked_softmax_pattern.hpp>
+#include <heed/backend/kernel_groups.hpp>
 #include <heed/backend/plan.hpp>
 
 #include <dnnl.hpp>
@@ -44,9 +44,8 @@ class CompileContext {
  public:
   CompileContext(const Graph& graph, const Plan& plan, const CompileOptions& options, const ValueBuffers& buffers, Scratchpad& scratchpad,
                  const dnnl::engine& engine, const dnnl::stream& stream)
-      : graph_(graph), plan_(plan), options_(options), buffers_(buffers), scratchpad_(scratchpad), engine_(engine), stream_(stream) {
-    count_uses();
-  }
+      : graph_(graph), plan_(plan), options_(options), buffers_(buffers), scratchpad_(scratchpad), engine_(engine), stream_(stream),
+        uses_(graph, plan), claimed_(plan.order.size(), 0) {}
 
   const Graph& graph() const { return graph_; }
   const Plan& plan() const { return plan_; }
@@ -62,18 +61,14 @@ class CompileContext {
   Scratchpad& scratchpad() const { return scratchpad_; }
   int64_t bytes(NodeId id) const { return buffers_.bytes(id); }
 
-  // How many scheduled nodes read a value directly, and whether the program must keep it:
-  // fusion may only swallow a value nobody else sees.
-  int consumers(NodeId id) const { return consumers_[static_cast<size_t>(id)]; }
-  bool is_output(NodeId id) const { return outputs_[static_cast<size_t>(id)] != 0; }
-  // The same seen through aliases: reads by nodes that run a kernel of a value whose bytes are
-  // `root`'s, and whether the program keeps any such value.
-  int root_consumers(NodeId root) const { return root_consumers_[static_cast<size_t>(root)]; }
-  bool root_is_output(NodeId root) const { return root_outputs_[static_cast<size_t>(root)] != 0; }
-  // Where a node runs in the schedule; -1 if it does not.
-  int64_t position(NodeId id) const { return positions_[static_cast<size_t>(id)]; }
-  // Positions whose work a fused kernel further back already does: no later fusion may take
-  // them (FusedKernel::later).
+  // How the schedule reads each value (heed/backend/kernel_groups.hpp).
+  const ValueUses& uses() const { return uses_; }
+  int consumers(NodeId id) const { return uses_.direct_readers(id); }
+  bool is_output(NodeId id) const { return uses_.kept(id); }
+  int root_consumers(NodeId root) const { return uses_.root_readers(root); }
+  bool root_is_output(NodeId root) const { return uses_.root_kept(root); }
+  int64_t position(NodeId id) const { return uses_.position(id); }
+  // Positions whose work a kernel further back already does: no later fusion may take them.
   void claim(size_t position) const { claimed_[position] = 1; }
   bool claimed(size_t position) const { return claimed_[position] != 0; }
   // Per fused attention node, the row statistics its forward kernel leaves for the backward of
@@ -81,8 +76,6 @@ class CompileContext {
   std::map<NodeId, std::shared_ptr<AlignedBuffer>>& attention_statistics() const { return attention_statistics_; }
 
  private:
-  void count_uses();
-
   const Graph& graph_;
   const Plan& plan_;
   const CompileOptions& options_;
@@ -90,9 +83,7 @@ class CompileContext {
   Scratchpad& scratchpad_;
   const dnnl::engine& engine_;
   const dnnl::stream& stream_;
-  std::vector<int> consumers_, root_consumers_;
-  std::vector<char> outputs_, root_outputs_;
-  std::vector<int64_t> positions_;
+  ValueUses uses_;
   mutable std::vector<char> claimed_;
   mutable std::map<NodeId, std::shared_ptr<AlignedBuffer>> attention_statistics_;
 };
@@ -110,20 +101,18 @@ using KernelFactory = std::unique_ptr<Kernel> (*)(const CompileContext& context,
 
 std::unique_ptr<Kernel> make_kernel(const CompileContext& context, NodeRef node);
 
-// A matmul that also does the work of the nodes right after it in the schedule (a bias add, an
-// activation), which then need no kernel of their own (matmul.cpp).
+// A kernel that also does the work of nodes after its own in the schedule, which then need no
+// kernel of their own.
 struct FusedKernel {
   std::unique_ptr<Kernel> kernel;
   size_t absorbed;  // how many nodes after the first one's position it covers
   std::string name = {};  // for the profile; empty: the covered nodes' names
-  std::vector<size_t> later = {};  // positions further on whose work it does too
 };
-std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position);
+// A matmul with its epilogue, as the core's pass grouped them (matmul.cpp).
+std::unique_ptr<Kernel> make_matmul_group(const CompileContext& context, const MatmulGroup& group);
 // A run of pointwise nodes starting at `position` as one kernel (fusion.cpp).
 std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t position);
-// The masked, scaled softmaxes of the schedule (heed/backend/masked_softmax_pattern.hpp) by the
-// softmax's position, and the kernel that runs one there (masked_softmax.cpp).
-std::map<size_t, MaskedSoftmax> find_masked_softmaxes(const CompileContext& context);
+// The kernel that runs a masked, scaled softmax at the softmax's position (masked_softmax.cpp).
 FusedKernel masked_softmax_kernel(const CompileContext& context, size_t position, const MaskedSoftmax& pattern);
 
 // Copies bytes unchanged (a reduction over size-1 axes, a concat of one non-empty part).

@@ -70,15 +70,6 @@ RowMask row_mask(const CompileContext& context, const MaskedSoftmax::Mask& mask,
 
 }  // namespace
 
-std::map<size_t, MaskedSoftmax> find_masked_softmaxes(const CompileContext& context) {
-  std::map<size_t, MaskedSoftmax> found;
-  if (!context.fusion()) return found;
-  const Plan& plan = context.plan();
-  for (size_t position = 0; position < plan.order.size(); ++position)
-    if (std::optional<MaskedSoftmax> pattern = match_masked_softmax(context.graph(), plan, position, 8)) found.emplace(position, *pattern);
-  return found;
-}
-
 FusedKernel masked_softmax_kernel(const CompileContext& context, size_t position, const MaskedSoftmax& pattern) {
   const NodeId softmax = context.plan().order[position];
   const Shape& shape = context.graph().node(softmax).shape;

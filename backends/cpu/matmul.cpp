@@ -125,20 +125,6 @@ std::optional<dnnl::algorithm> activation_algorithm(Op op) {
   }
 }
 
-bool overlaps(const CompileContext& context, NodeId a, NodeId b) {
-  const std::byte* a_begin = context.address(a);
-  const std::byte* b_begin = context.address(b);
-  return a_begin < b_begin + context.bytes(b) && b_begin < a_begin + context.bytes(a);
-}
-
-// The value a node reads as its only consumer, seen through aliases (reshapes): `value` must be
-// read by nothing else and kept by nobody, else its bytes are needed and fusing would skip them.
-bool only_feeds(const CompileContext& context, NodeId value, NodeId reader) {
-  return !context.is_output(value) && context.consumers(value) == 1 &&
-         std::find(context.graph().node(reader).inputs.begin(), context.graph().node(reader).inputs.end(), value) !=
-             context.graph().node(reader).inputs.end();
-}
-
 // The hand-written kernel for a one-row product, when it covers the fused work.
 std::optional<Gemv> single_row(const CompileContext& context, const MatmulProblem& problem, const Node& matmul_node, std::byte* out,
                                std::optional<dnnl::algorithm> activation = std::nullopt) {
@@ -205,163 +191,96 @@ std::unique_ptr<Kernel> make_matmul(const CompileContext& context, NodeRef node)
                                         threads);
 }
 
-// matmul -> add(bias [n]) [-> reshape] [-> activation], each the next node of the schedule and the
-// only reader of the one before. The fused kernel runs at the matmul's position and writes the
-// last node's output; the bias is computed by then, since it comes before the add, and nothing
-// runs in between. The planner may give the last output the bytes of an input released at the
-// matmul, which oneDNN cannot read in place, so overlapping buffers are not fused.
+// A matmul group of the core's pass (heed/backend/kernel_groups.hpp) as one kernel at the
+// matmul's position: oneDNN's bias and an eltwise post-op, or a binary add post-op that adds the
+// other summand while the product is still in registers; the one-row and small products by hand.
 namespace {
 
-// matmul ... add(matmul, other) with `other` of the product's full shape: a gradient summed over
-// the steps of a recurrence (dW += h^T dgates), or gates = projected input + h W_hh^T. The add
-// may come a few nodes later (autodiff makes both products of a matmul's VJP before adding them
-// to the running sums), so the fused kernel writes the add's output early; that is safe when no
-// node in between touches those bytes and `other` is already computed. oneDNN adds `other` as a
-// binary post-op while the product is still in registers.
-std::optional<FusedKernel> fuse_matmul_accumulate(const CompileContext& context, size_t position) {
-  constexpr size_t reach = 8;  // nodes to look ahead for the add
-  const std::vector<NodeId>& order = context.plan().order;
-  const Graph& graph = context.graph();
-  const NodeId matmul = order[position];
-  const Node& matmul_node = graph.node(matmul);
-  if (context.consumers(matmul) != 1 || context.is_output(matmul)) return std::nullopt;
-  size_t later = position + 1;
-  while (later < order.size() && later <= position + reach && !only_feeds(context, matmul, order[later])) ++later;
-  if (later >= order.size() || later > position + reach || context.claimed(later)) return std::nullopt;
-  const NodeId add = order[later];
-  const Node& add_node = graph.node(add);
-  if (add_node.op != Op::Add || add_node.shape != matmul_node.shape) return std::nullopt;
-  const NodeId other = add_node.inputs[0] == matmul ? add_node.inputs[1] : add_node.inputs[0];
-  const Node& other_node = graph.node(other);
-  if (other == matmul || other_node.dtype != f32 || other_node.shape != matmul_node.shape) return std::nullopt;
-  if (context.position(context.plan().root(other)) >= static_cast<int64_t>(position)) return std::nullopt;
-  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], other})
-    if (overlaps(context, add, input)) return std::nullopt;
-  for (size_t between = position + 1; between < later; ++between) {
-    const NodeId id = order[between];
-    if (context.plan().values[static_cast<size_t>(id)].storage != Storage::Alias && context.address(id) && overlaps(context, add, id)) return std::nullopt;
-    for (NodeId input : graph.node(id).inputs)
-      if (context.address(input) && overlaps(context, add, input)) return std::nullopt;
+std::unique_ptr<Kernel> accumulate_kernel(const CompileContext& context, const MatmulGroup& group, const MatmulProblem& problem) {
+  const Node& matmul_node = context.graph().node(group.matmul);
+  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(group.result))) {
+    gemv->addend = reinterpret_cast<const float*>(context.address(group.addend));
+    return gemv_kernel(*gemv);
   }
-
-  MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
-  if (problem.empty || problem.no_inner) return std::nullopt;
-  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(add))) {
-    gemv->addend = reinterpret_cast<const float*>(context.address(other));
-    FusedKernel fused{gemv_kernel(*gemv), 0};
-    fused.later.push_back(later);
-    return fused;
-  }
-  if (std::optional<SmallProducts> products = small_products(context, problem, matmul_node, context.address(add))) {
-    products->addend = reinterpret_cast<const float*>(context.address(other));
-    FusedKernel fused{small_products_kernel(*products), 0};
-    fused.later.push_back(later);
-    return fused;
+  if (std::optional<SmallProducts> products = small_products(context, problem, matmul_node, context.address(group.result))) {
+    products->addend = reinterpret_cast<const float*>(context.address(group.addend));
+    return small_products_kernel(*products);
   }
   const Threads threads = matmul_threads(problem);
   std::optional<ThreadCount> scope;
   if (threads == Threads::One) scope.emplace(1);
-  try {
+  dnnl::primitive_attr attributes = primitive_attributes();
+  dnnl::post_ops post_ops;
+  post_ops.append_binary(dnnl::algorithm::binary_add, problem.out);
+  attributes.set_post_ops(post_ops);
+  dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, problem.out}, attributes, context.engine());
+  return primitive_kernel<dnnl::matmul>(context, descriptor,
+                                        {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
+                                         {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
+                                         {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(context, problem.out, context.address(group.addend))},
+                                         {DNNL_ARG_DST, wrap(context, problem.out, context.address(group.result))}},
+                                        threads);
+}
+
+std::unique_ptr<Kernel> bias_kernel(const CompileContext& context, const MatmulGroup& group, const MatmulProblem& problem) {
+  const Node& matmul_node = context.graph().node(group.matmul);
+  const std::optional<dnnl::algorithm> activation = group.activation ? activation_algorithm(*group.activation) : std::nullopt;
+  if (group.activation && !activation) fail("cpu backend: {} is no matmul epilogue (internal error)", op_name(*group.activation));
+  // A staged product goes to the matmul's own bytes, which never overlap its inputs, and is
+  // moved into place once read: still one pass instead of one per node of the group.
+  const NodeId destination = group.staged ? group.matmul : group.result;
+  std::unique_ptr<Kernel> kernel;
+  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(destination), activation)) {
+    gemv->bias = reinterpret_cast<const float*>(context.address(group.addend));
+    kernel = gemv_kernel(*gemv);
+  } else {
+    const Threads threads = matmul_threads(problem);
+    std::optional<ThreadCount> scope;
+    if (threads == Threads::One) scope.emplace(1);
+    dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
+    bias_dims.back() = matmul_node.shape.back();
+    dnnl::memory::desc bias_desc = dense_desc(Shape(bias_dims.begin(), bias_dims.end()), f32);
     dnnl::primitive_attr attributes = primitive_attributes();
-    dnnl::post_ops post_ops;
-    post_ops.append_binary(dnnl::algorithm::binary_add, problem.out);
-    attributes.set_post_ops(post_ops);
-    dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, problem.out}, attributes, context.engine());
-    std::unique_ptr<Kernel> kernel = primitive_kernel<dnnl::matmul>(
-        context, descriptor,
-        {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
-         {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
-         {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(context, problem.out, context.address(other))},
-         {DNNL_ARG_DST, wrap(context, problem.out, context.address(add))}},
-        threads);
-    FusedKernel fused{std::move(kernel), 0};
-    fused.later.push_back(later);
-    return fused;
-  } catch (const dnnl::error&) {
-    return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
+    if (activation) {
+      dnnl::post_ops post_ops;
+      post_ops.append_eltwise(1.0f, *activation, 0.0f, 0.0f);
+      attributes.set_post_ops(post_ops);
+    }
+    dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, bias_desc, problem.out}, attributes, context.engine());
+    kernel = primitive_kernel<dnnl::matmul>(context, descriptor,
+                                            {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
+                                             {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
+                                             {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(group.addend))},
+                                             {DNNL_ARG_DST, wrap(context, problem.out, context.address(destination))}},
+                                            threads);
   }
+  if (!group.staged) return kernel;
+  std::vector<std::unique_ptr<Kernel>> steps;
+  steps.push_back(std::move(kernel));
+  steps.push_back(move_kernel(context.address(group.matmul), context.address(group.result), context.bytes(group.result)));
+  return sequence_kernel(std::move(steps));
 }
 
 }  // namespace
 
-std::optional<FusedKernel> fuse_matmul(const CompileContext& context, size_t position) {
-  if (!context.fusion()) return std::nullopt;
-  if (std::optional<FusedKernel> fused = fuse_matmul_accumulate(context, position)) return fused;
-  const std::vector<NodeId>& order = context.plan().order;
-  const Graph& graph = context.graph();
-  const NodeId matmul = order[position];
-  if (position + 1 >= order.size()) return std::nullopt;
-  const NodeId add = order[position + 1];
-  const Node& add_node = graph.node(add);
-  const Node& matmul_node = graph.node(matmul);
-  if (add_node.op != Op::Add || !only_feeds(context, matmul, add) || add_node.shape != matmul_node.shape) return std::nullopt;
-  const NodeId bias = add_node.inputs[0] == matmul ? add_node.inputs[1] : add_node.inputs[0];
-  const Node& bias_node = graph.node(bias);
-  if (bias == matmul || bias_node.dtype != f32 || element_count(bias_node.shape) != matmul_node.shape.back() ||
-      (!bias_node.shape.empty() && bias_node.shape.back() != matmul_node.shape.back()))
-    return std::nullopt;
-
-  NodeId last = add;
-  size_t absorbed = 1;
-  std::optional<dnnl::algorithm> activation;
-  // An activation, possibly behind a reshape of the sum (Linear returns one).
-  size_t next = position + 2;
-  NodeId feed = add;
-  if (next < order.size() && graph.node(order[next]).op == Op::Reshape && only_feeds(context, add, order[next])) {
-    feed = order[next];
-    ++next;
-  }
-  if (next < order.size() && only_feeds(context, feed, order[next]) && (feed == add || !context.is_output(add)) &&
-      (feed == add || context.consumers(add) == 1))
-    if ((activation = activation_algorithm(graph.node(order[next]).op))) {
-      last = order[next];
-      absorbed = next - position;
-    }
-
-  MatmulProblem problem = describe_problem(context, {matmul, matmul_node});
-  if (problem.empty || problem.no_inner) return std::nullopt;
-  // The planner often gives the last output bytes the product's input had (it is released at
-  // the product). The product then goes to its own buffer, which never overlaps its inputs, and
-  // is moved into place once read: still one pass instead of one per fused node.
-  bool staged = false;
-  for (NodeId input : {matmul_node.inputs[0], matmul_node.inputs[1], bias}) staged = staged || overlaps(context, last, input);
-  if (staged && (context.bytes(matmul) != context.bytes(last) || overlaps(context, matmul, bias))) return std::nullopt;
-  const NodeId destination = staged ? matmul : last;
-  std::unique_ptr<Kernel> kernel;
-  if (std::optional<Gemv> gemv = single_row(context, problem, matmul_node, context.address(destination), activation)) {
-    gemv->bias = reinterpret_cast<const float*>(context.address(bias));
-    kernel = gemv_kernel(*gemv);
-  }
-  const Threads threads = matmul_threads(problem);
-  std::optional<ThreadCount> scope;
-  if (threads == Threads::One) scope.emplace(1);
-  if (!kernel) try {
-      dnnl::memory::dims bias_dims(static_cast<size_t>(problem.out.dims().size()), 1);
-      bias_dims.back() = matmul_node.shape.back();
-      dnnl::memory::desc bias_desc = dense_desc(Shape(bias_dims.begin(), bias_dims.end()), f32);
-      dnnl::primitive_attr attributes = primitive_attributes();
-      if (activation) {
-        dnnl::post_ops post_ops;
-        post_ops.append_eltwise(1.0f, *activation, 0.0f, 0.0f);
-        attributes.set_post_ops(post_ops);
-      }
-      dnnl::matmul::primitive_desc descriptor({problem.a, problem.b, bias_desc, problem.out}, attributes, context.engine());
-      kernel = primitive_kernel<dnnl::matmul>(context, descriptor,
-                                              {{DNNL_ARG_SRC, wrap(context, problem.a, context.input_address(matmul_node, 0))},
-                                               {DNNL_ARG_WEIGHTS, wrap(context, problem.b, context.input_address(matmul_node, 1))},
-                                               {DNNL_ARG_BIAS, wrap(context, bias_desc, context.address(bias))},
-                                               {DNNL_ARG_DST, wrap(context, problem.out, context.address(destination))}},
-                                              threads);
-    } catch (const dnnl::error&) {
-      return std::nullopt;  // oneDNN cannot fuse this one: the nodes run on their own
-    }
-  if (staged) {
+std::unique_ptr<Kernel> make_matmul_group(const CompileContext& context, const MatmulGroup& group) {
+  const MatmulProblem problem = describe_problem(context, {group.matmul, context.graph().node(group.matmul)});
+  try {
+    return group.epilogue == MatmulGroup::Epilogue::accumulate ? accumulate_kernel(context, group, problem) : bias_kernel(context, group, problem);
+  } catch (const dnnl::error&) {
+    // oneDNN cannot fuse this one: the group's nodes run one after the other here, which is
+    // safe where running them as one kernel here is.
     std::vector<std::unique_ptr<Kernel>> steps;
-    steps.push_back(std::move(kernel));
-    steps.push_back(move_kernel(context.address(matmul), context.address(last), context.bytes(last)));
-    kernel = sequence_kernel(std::move(steps));
+    const Plan& plan = context.plan();
+    std::vector<size_t> positions{static_cast<size_t>(context.position(group.matmul))};
+    positions.insert(positions.end(), group.covered.begin(), group.covered.end());
+    for (size_t position : positions) {
+      const NodeId id = plan.order[position];
+      if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias) continue;
+      if (std::unique_ptr<Kernel> kernel = make_kernel(context, {id, context.graph().node(id)})) steps.push_back(std::move(kernel));
+    }
+    return sequence_kernel(std::move(steps));
   }
-  return FusedKernel{std::move(kernel), absorbed};
 }
 
 }  // namespace heed::cpu

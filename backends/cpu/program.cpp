@@ -10,6 +10,22 @@
 
 namespace heed::cpu {
 
+namespace {
+
+// What this backend runs as one kernel (heed/backend/kernel_groups.hpp): oneDNN's matmul takes a
+// bias with an eltwise post-op, or a binary post-op that adds a summand; a product whose result
+// would overlap an operand is staged in its own bytes; the masked softmax kernel takes up to 8 masks.
+const FusionCapabilities& fusion_capabilities() {
+  static const FusionCapabilities capabilities{.epilogue_activations = {Op::Tanh, Op::Sigmoid, Op::Relu, Op::Gelu},
+                                               .epilogue_stores_sum = false,
+                                               .epilogue_staged = true,
+                                               .accumulate_epilogue = true,
+                                               .masked_softmax_masks = 8};
+  return capabilities;
+}
+
+}  // namespace
+
 
 CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, const CompileOptions& options, const CpuProgram* source,
                        std::span<const std::pair<NodeId, NodeId>> shared)
@@ -19,36 +35,40 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, const CompileOption
   ThreadCount scope(threads_);
   CompileContext context(graph, plan, options, buffers_, scratchpad_, engine_, stream_);
   kernels_.reserve(plan.order.size());
-  // A masked softmax runs at the softmax, so the nodes it stands for are claimed before any
-  // earlier fusion could take them.
-  const std::map<size_t, MaskedSoftmax> masked_softmaxes = find_masked_softmaxes(context);
-  for (const auto& [position, pattern] : masked_softmaxes)
-    for (size_t absorbed : pattern.absorbed) context.claim(absorbed);
+  const KernelGroups groups = plan_kernel_groups(graph, plan, context.uses(), fusion_capabilities(), options.fusion);
+  for (size_t position = 0; position < plan.order.size(); ++position)
+    if (groups.is_covered(position)) context.claim(position);
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
     // An alias's bytes are its root's, whatever the op that made it.
     if (plan.values[static_cast<size_t>(id)].storage == Storage::Alias || context.claimed(position)) continue;
-    std::unique_ptr<Kernel> kernel;
     std::optional<FusedKernel> fused;
-    if (auto found = masked_softmaxes.find(position); found != masked_softmaxes.end()) fused = masked_softmax_kernel(context, position, found->second);
-    else if (graph.node(id).op == Op::Matmul) fused = fuse_matmul(context, position);
-    else fused = fuse_pointwise(context, position);
+    if (auto found = groups.masked_softmaxes.find(position); found != groups.masked_softmaxes.end()) {
+      fused = masked_softmax_kernel(context, position, found->second);
+    } else if (auto group = groups.matmuls.find(position); group != groups.matmuls.end()) {
+      fused = FusedKernel{make_matmul_group(context, group->second), 0};
+      fused->name = describe_node(graph, graph.node(id));
+      for (size_t covered : group->second.covered)
+        if (plan.values[static_cast<size_t>(plan.order[covered])].storage != Storage::Alias)
+          fused->name += fmt::format(" + {}{}", op_name(graph.node(plan.order[covered]).op),
+                                     group->second.epilogue == MatmulGroup::Epilogue::accumulate ? " (later)" : "");
+    } else {
+      fused = fuse_pointwise(context, position);
+    }
     if (fused) {
       std::string name = fused->name;
       if (name.empty()) {
         name = describe_node(graph, graph.node(id));
-        for (size_t next = position + 1; next <= position + fused->absorbed; ++next)
-          name += fmt::format(" + {}", op_name(graph.node(plan.order[next]).op));
-        for (size_t next : fused->later) name += fmt::format(" + {} (later)", op_name(graph.node(plan.order[next]).op));
+        for (size_t next = position + 1; next <= position + fused->absorbed; ++next) name += fmt::format(" + {}", op_name(graph.node(plan.order[next]).op));
       }
-      for (size_t next : fused->later) context.claim(next);
-      kernels_.push_back(std::move(fused->kernel));
-      kernel_names_.push_back(std::move(name));
+      if (fused->kernel) {
+        kernels_.push_back(std::move(fused->kernel));
+        kernel_names_.push_back(std::move(name));
+      }
       position += fused->absorbed;
       continue;
     }
-    kernel = make_kernel(context, {id, graph.node(id)});
-    if (kernel) {
+    if (std::unique_ptr<Kernel> kernel = make_kernel(context, {id, graph.node(id)})) {
       kernels_.push_back(std::move(kernel));
       kernel_names_.push_back(describe_node(graph, graph.node(id)));
     }

@@ -48,7 +48,7 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
   if (source) pools_[static_cast<size_t>(Pool::Persistent)] = source->pools_[static_cast<size_t>(Pool::Persistent)];
   std::vector<Dispatch> dispatches;
   Lowering lowering(graph, device_.info(), layout_, dispatches);
-  Fusion fusion(graph, plan, layout_, options);
+  Fusion fusion(graph, plan, options);
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
     const Node& node = graph.node(id);
@@ -57,9 +57,8 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
       lower_masked_softmax(lowering, node, id, *pattern);
       continue;
     }
-    if (std::optional<MatmulEpilogue> epilogue = fusion.matmul_epilogue(position)) {
-      lower_fused_matmul(lowering, node, *epilogue);
-      position += epilogue->absorbed;
+    if (const MatmulGroup* group = fusion.matmul_group(position)) {
+      lower_fused_matmul(lowering, node, *group);
       continue;
     }
     if (std::optional<size_t> last = lower_pointwise_chain(lowering, fusion, plan, position)) {

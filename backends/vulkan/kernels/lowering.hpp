@@ -6,7 +6,7 @@
 #include "dispatch.hpp"
 
 #include <heed/graph.hpp>
-#include <heed/backend/masked_softmax_pattern.hpp>
+#include <heed/backend/kernel_groups.hpp>
 
 #include <optional>
 
@@ -64,12 +64,11 @@ void lower_binary(Lowering&, const Node&, NodeId);
 void lower_shape(Lowering&, const Node&, NodeId);
 void lower_reduction(Lowering&, const Node&, NodeId);
 void lower_matmul(Lowering&, const Node&, NodeId);
-// The masked, scaled softmax ending at plan.order[position] that softmax.comp can run (at most two
-// masks, their strides within its arrays), and its dispatch at the softmax (rows.cpp).
-std::optional<MaskedSoftmax> vulkan_masked_softmax(const Graph& graph, const Plan& plan, size_t position);
+// A masked, scaled softmax as one dispatch of softmax.comp at the softmax (rows.cpp): at most
+// two masks, whose rows it walks over at most four merged axes (its arrays).
+inline constexpr size_t softmax_masks = 2, softmax_mask_axes = 4;
 void lower_masked_softmax(Lowering& lowering, const Node& node, NodeId id, const MaskedSoftmax& pattern);
-struct MatmulEpilogue;
-void lower_fused_matmul(Lowering&, const Node& matmul, const MatmulEpilogue& epilogue);  // fusion.hpp
+void lower_fused_matmul(Lowering&, const Node& matmul, const MatmulGroup& group);  // heed/backend/kernel_groups.hpp
 void lower_rows(Lowering&, const Node&, NodeId);
 void lower_embedding(Lowering&, const Node&, NodeId);
 void lower_cross_entropy(Lowering&, const Node&, NodeId);

@@ -1,6 +1,6 @@
 // Batched matmul with transposes and broadcast batch axes (matmul.comp). Tile sizes are
 // specialisation constants chosen from the device's limits and the problem's size; so is the
-// epilogue of a fused bias add and activation (fusion.hpp).
+// epilogue of a fused bias add and activation (heed/backend/kernel_groups.hpp).
 #include "fusion.hpp"
 #include "lowering.hpp"
 
@@ -36,13 +36,13 @@ Tile choose_tile(const DeviceInfo& device, int64_t m, int64_t n) {
   return tiny;
 }
 
-// unary.comp's numbering, which matmul.comp's epilogue shares.
+// matmul.comp's ACTIVATION: the activation's code (heed/backend/op_codes.hpp), a copy for none.
 uint32_t activation_code(std::optional<Op> activation) {
   return activation ? static_cast<uint32_t>(op_info(*activation).code) : HEED_OP_COPY;
 }
 
 // Writes `result` (the matmul's own value, or the last node of a fused pattern).
-void emit_matmul(Lowering& lowering, const Node& node, NodeId result, const MatmulEpilogue* epilogue) {
+void emit_matmul(Lowering& lowering, const Node& node, NodeId result, const MatmulGroup* epilogue) {
   const Node& a = lowering.input_node(node, 0);
   const Node& b = lowering.input_node(node, 1);
   const Shape& out = node.shape;
@@ -91,7 +91,7 @@ void emit_matmul(Lowering& lowering, const Node& node, NodeId result, const Matm
   dispatch.bindings = {{output, true},
                        {lowering.input(node, 0), false},
                        {lowering.input(node, 1), false},
-                       {bias ? lowering.value(epilogue->bias) : lowering.zero_word(), false},
+                       {bias ? lowering.value(epilogue->addend) : lowering.zero_word(), false},
                        {store_sum ? lowering.value(epilogue->sum) : output, true}};
   dispatch.push = PushWords(5)
                       .u32(m)
@@ -124,8 +124,8 @@ void emit_matmul(Lowering& lowering, const Node& node, NodeId result, const Matm
 
 void lower_matmul(Lowering& lowering, const Node& node, NodeId id) { emit_matmul(lowering, node, id, nullptr); }
 
-void lower_fused_matmul(Lowering& lowering, const Node& node, const MatmulEpilogue& epilogue) {
-  emit_matmul(lowering, node, epilogue.result, &epilogue);
+void lower_fused_matmul(Lowering& lowering, const Node& node, const MatmulGroup& group) {
+  emit_matmul(lowering, node, group.result, &group);
 }
 
 }  // namespace heed::vulkan

@@ -21,7 +21,7 @@ Rows rows_of(const Shape& shape) {
 uint32_t row_groups(const Lowering& lowering, int64_t rows) { return static_cast<uint32_t>(std::min<int64_t>(rows, lowering.max_groups_x())); }
 
 constexpr size_t softmax_bindings = 5;
-constexpr size_t max_mask_rank = 4;  // softmax.comp's arrays
+constexpr size_t max_mask_rank = softmax_mask_axes;
 
 // Where each mask of a masked softmax has the scores' elements: the rows' axes merged, with each
 // mask's strides along them, and each mask's stride along a row.
@@ -60,13 +60,6 @@ std::vector<uint32_t> softmax_push(const Rows& shape, const MaskedSoftmax& patte
 }
 
 }  // namespace
-
-std::optional<MaskedSoftmax> vulkan_masked_softmax(const Graph& graph, const Plan& plan, size_t position) {
-  std::optional<MaskedSoftmax> pattern = match_masked_softmax(graph, plan, position, 2);
-  if (!pattern || mask_layout(graph, *pattern, graph.node(plan.order[position]).shape).leading.dims.size() > max_mask_rank)
-    return std::nullopt;
-  return pattern;
-}
 
 void lower_masked_softmax(Lowering& lowering, const Node& node, NodeId id, const MaskedSoftmax& pattern) {
   Rows shape = rows_of(node.shape);
