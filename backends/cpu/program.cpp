@@ -16,7 +16,8 @@ namespace {
 // bias with an eltwise post-op, or a binary post-op that adds a summand; a product whose result
 // would overlap an operand is staged in its own bytes; the masked softmax kernel takes up to 8 masks.
 const FusionCapabilities& fusion_capabilities() {
-  static const FusionCapabilities capabilities{.epilogue_activations = {Op::Tanh, Op::Sigmoid, Op::Relu, Op::Gelu},
+  static const FusionCapabilities capabilities{.bias_epilogue = true,
+                                               .epilogue_activations = {Op::Tanh, Op::Sigmoid, Op::Relu, Op::Gelu},
                                                .epilogue_stores_sum = false,
                                                .epilogue_staged = true,
                                                .accumulate_epilogue = true,

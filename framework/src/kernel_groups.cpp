@@ -82,7 +82,7 @@ class GroupFinder {
     if (matmul.op != Op::Matmul || matmul.dtype != f32 || !has_inner_products(graph_, matmul)) return std::nullopt;
     if (capabilities_.accumulate_epilogue)
       if (std::optional<MatmulGroup> group = accumulate(position)) return group;
-    return bias(position);
+    return capabilities_.bias_epilogue ? bias(position) : std::nullopt;
   }
 
  private:

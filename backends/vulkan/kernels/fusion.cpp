@@ -9,7 +9,8 @@ namespace {
 // matmul.comp's epilogue: a bias over the columns, then any activation heed_apply runs, storing
 // the sum before it when others read it; softmax.comp's masked rows.
 const FusionCapabilities& fusion_capabilities() {
-  static const FusionCapabilities capabilities{.epilogue_activations = {Op::Tanh, Op::Sigmoid, Op::Relu, Op::Gelu},
+  static const FusionCapabilities capabilities{.bias_epilogue = true,
+                                               .epilogue_activations = {Op::Tanh, Op::Sigmoid, Op::Relu, Op::Gelu},
                                                .epilogue_stores_sum = true,
                                                .epilogue_staged = false,
                                                .accumulate_epilogue = false,

@@ -44,7 +44,8 @@ class ValueUses {
 
 // What a backend can run as one kernel.
 struct FusionCapabilities {
-  std::vector<Op> epilogue_activations;  // after a matmul's bias add, in the same kernel
+  bool bias_epilogue = false;  // a bias over the columns added in a matmul's kernel
+  std::vector<Op> epilogue_activations;  // after the bias, in the same kernel
   bool epilogue_stores_sum = false;  // also writes the sum before the activation, when others read it
   // The product may be written to the matmul's own bytes and moved into place afterwards, when
   // the group's result would overlap an operand.
