@@ -17,6 +17,8 @@
 #include "kernel.hpp"
 #include "pointwise_kernel.hpp"
 
+#include <heed/backend/pointwise_span.hpp>
+
 #include <bit>
 #include <map>
 #include <set>
@@ -26,7 +28,7 @@ namespace heed::cpu {
 namespace {
 
 // Members per chain at most: enough for an LSTM cell's forward or backward.
-constexpr int max_pointwise_members = 32;
+constexpr size_t max_pointwise_members = 32;
 
 // The interpreter's op for a node: its code where the interpreter runs it; a slice or a
 // broadcast is a strided read, a copy.
@@ -47,22 +49,25 @@ bool all_f32(const CompileContext& context, const Node& node) {
 
 class ChainBuilder {
  public:
-  ChainBuilder(const CompileContext& context, size_t position) : context_(context), graph_(context.graph()), plan_(context.plan()), start_(position) {}
+  ChainBuilder(const CompileContext& context, size_t position)
+      : context_(context), graph_(context.graph()), plan_(context.plan()), span_{graph_, plan_, context.uses(), position, position} {}
 
   std::optional<FusedKernel> build() {
-    const Node& first = graph_.node(order()[start_]);
+    const Node& first = graph_.node(order()[span_.start]);
     if (!pointwise_op(first.op) || !all_f32(context_, first)) return std::nullopt;
     shape_ = squeezed(first.shape);
     count_ = element_count(first.shape);
     if (count_ == 0) return std::nullopt;
-    end_ = scan();
+    span_.end = scan_pointwise_span(graph_, plan_, context_.uses(), context_.claimed_positions(), span_.start,
+                                    [this](const Node& node) { return pointwise_op(node.op) && all_f32(context_, node); }, max_pointwise_members)
+                    .end;
     for (;;) {
       // Each check may end the chain earlier, which changes who reads what: repeat until none does.
       while (!settle()) {
       }
       if (members_ < 2) return std::nullopt;
       if (std::optional<size_t> overflow = assemble(); !overflow) break;
-      else end_ = *overflow;
+      else span_.end = *overflow;
     }
     // A concat right after the chain that joins values only it reads takes them straight from
     // the chain: they are written into their places in its output instead of their own buffers.
@@ -73,15 +78,15 @@ class ChainBuilder {
       assemble();
     }
     std::vector<std::unique_ptr<Kernel>> after;
-    for (size_t position = start_; position < end_; ++position) {
+    for (size_t position = span_.start; position < span_.end; ++position) {
       const NodeId id = order()[position];
       if (!is_alias(id) && !is_member(id) && member_reads(id) == 0)
         if (std::unique_ptr<Kernel> kernel = make_kernel(context_, {id, graph_.node(id)})) after.push_back(std::move(kernel));
     }
     program_.count = count_;
-    const size_t last = concat_position_ ? *concat_position_ : end_ - 1;
+    const size_t last = concat_position_ ? *concat_position_ : span_.end - 1;
     if (concat_position_) name_ += " + concat";
-    FusedKernel fused{pointwise_kernel(std::move(program_), std::move(after)), last - start_};
+    FusedKernel fused{pointwise_kernel(std::move(program_), std::move(after)), last - span_.start};
     fused.name = std::move(name_);
     return fused;
   }
@@ -89,54 +94,18 @@ class ChainBuilder {
  private:
   const std::vector<NodeId>& order() const { return plan_.order; }
   NodeId root(NodeId id) const { return plan_.root(id); }
-  bool is_alias(NodeId id) const { return plan_.values[static_cast<size_t>(id)].storage == Storage::Alias; }
-  bool is_fill(NodeId id) const { return graph_.node(id).op == Op::Full && graph_.node(id).dtype == f32; }
-
-  bool in_span(NodeId id, size_t end) const {
-    const int64_t position = context_.position(id);
-    return position >= static_cast<int64_t>(start_) && position < static_cast<int64_t>(end);
-  }
-  bool is_member(NodeId id) const { return in_span(id, end_) && !is_alias(id) && !is_fill(id); }
-  bool is_folded(NodeId id) const { return in_span(id, end_) && is_fill(id); }
-
-  // The furthest span of candidates: members of the shape, aliases and fills.
-  size_t scan() const {
-    size_t end = start_;
-    int members = 0;
-    for (size_t position = start_; position < order().size() && members < max_pointwise_members; ++position) {
-      const NodeId id = order()[position];
-      const Node& node = graph_.node(id);
-      if (context_.claimed(position)) break;  // done by a fused product further back
-      if (is_alias(id) || is_fill(id)) continue;
-      if (!pointwise_op(node.op) || !all_f32(context_, node) || squeezed(node.shape) != shape_) break;
-      // A slice or broadcast reads its input through strides, so that input comes from outside.
-      if ((node.op == Op::Slice || node.op == Op::Broadcast) && in_span(root(node.inputs[0]), end)) break;
-      ++members;
-      end = position + 1;
-    }
-    return end;
-  }
-
-  // Reads by members of values whose bytes are `id`'s (itself or a reshape of it).
-  int member_reads(NodeId id) const {
-    int reads = 0;
-    for (size_t position = start_; position < end_; ++position) {
-      const NodeId reader = order()[position];
-      if (!is_member(reader)) continue;
-      for (NodeId input : graph_.node(reader).inputs) reads += root(input) == id ? 1 : 0;
-    }
-    return reads;
-  }
-
-  bool written(NodeId id) const {
-    return !absorbed_.contains(id) && (context_.root_is_output(id) || context_.root_consumers(id) > member_reads(id));
-  }
+  bool is_alias(NodeId id) const { return span_.is_alias(id); }
+  bool is_fill(NodeId id) const { return span_.is_fill(id); }
+  bool is_member(NodeId id) const { return span_.is_member(id); }
+  bool is_folded(NodeId id) const { return span_.is_folded(id); }
+  int member_reads(NodeId id) const { return span_.member_reads(id); }
+  bool written(NodeId id) const { return !absorbed_.contains(id) && span_.read_outside(id); }
 
   // Whether the node after the chain (past aliases) is a concat of members that nothing else
   // reads, whose output may be written while the chain runs: its bytes must not be any the chain
   // still reads or writes elsewhere.
   bool absorb_concat() {
-    size_t position = end_;
+    size_t position = span_.end;
     while (position < order().size() && is_alias(order()[position])) ++position;
     if (position >= order().size()) return false;
     const NodeId concat = order()[position];
@@ -154,7 +123,7 @@ class ChainBuilder {
       stores.emplace(input, std::pair(context_.address(concat) + offset * dense[axis] * 4, squeezed_strides(part.shape, dense)));
       offset += part.shape[axis];
     }
-    for (size_t reader_position = start_; reader_position < end_; ++reader_position) {
+    for (size_t reader_position = span_.start; reader_position < span_.end; ++reader_position) {
       const NodeId reader = order()[reader_position];
       if (!is_member(reader)) continue;
       if (!stores.contains(reader) && written(reader) && overlaps(concat, reader)) return false;
@@ -184,7 +153,7 @@ class ChainBuilder {
   // One pass of checks; false when the chain had to end earlier.
   bool settle() {
     members_ = 0;
-    for (size_t position = start_; position < end_; ++position) {
+    for (size_t position = span_.start; position < span_.end; ++position) {
       const NodeId id = order()[position];
       if (is_alias(id)) continue;
       if (is_fill(id)) {
@@ -194,7 +163,7 @@ class ChainBuilder {
       }
       ++members_;
       if (!written(id)) continue;
-      for (size_t earlier = start_; earlier <= position; ++earlier) {
+      for (size_t earlier = span_.start; earlier <= position; ++earlier) {
         const NodeId reader = order()[earlier];
         if (!is_member(reader)) continue;
         for (NodeId input : graph_.node(reader).inputs) {
@@ -204,12 +173,12 @@ class ChainBuilder {
         }
       }
     }
-    while (end_ > start_ && !is_member(order()[end_ - 1])) --end_;  // trailing aliases and fills add nothing
+    while (span_.end > span_.start && !is_member(order()[span_.end - 1])) --span_.end;  // trailing aliases and fills add nothing
     return true;
   }
 
   bool shrink(size_t position) {
-    end_ = position;
+    span_.end = position;
     return false;
   }
 
@@ -288,8 +257,8 @@ class ChainBuilder {
     refs_.clear();
     constants_.clear();
     slots_ = 0;
-    name_ = fmt::format("pointwise f32{} of", shape_string(graph_.node(order()[start_]).shape));
-    for (size_t position = start_; position < end_; ++position) {
+    name_ = fmt::format("pointwise f32{} of", shape_string(graph_.node(order()[span_.start]).shape));
+    for (size_t position = span_.start; position < span_.end; ++position) {
       const NodeId id = order()[position];
       const Node& node = graph_.node(id);
       if (!is_member(id)) continue;
@@ -324,8 +293,7 @@ class ChainBuilder {
   const CompileContext& context_;
   const Graph& graph_;
   const Plan& plan_;
-  const size_t start_;
-  size_t end_ = 0;
+  PointwiseSpan span_;
   Shape shape_;
   int64_t count_ = 0;
   int members_ = 0;

@@ -71,6 +71,7 @@ class CompileContext {
   // Positions whose work a kernel further back already does: no later fusion may take them.
   void claim(size_t position) const { claimed_[position] = 1; }
   bool claimed(size_t position) const { return claimed_[position] != 0; }
+  std::span<const char> claimed_positions() const { return claimed_; }
   // Per fused attention node, the row statistics its forward kernel leaves for the backward of
   // the same attention (attention.cpp).
   std::map<NodeId, std::shared_ptr<AlignedBuffer>>& attention_statistics() const { return attention_statistics_; }

@@ -8,6 +8,7 @@
 #include <heed/graph.hpp>
 
 #include <optional>
+#include <span>
 
 namespace heed::vulkan {
 
@@ -28,10 +29,9 @@ class Fusion {
   const MaskedSoftmax* masked_softmax(size_t position) const;
   bool absorbed(size_t position) const { return groups_.is_covered(position); }
 
-  // How many scheduled kernels read a value's bytes (through aliases), and whether the program
-  // keeps them: a fused dispatch may only leave unwritten a value nobody else sees.
-  int readers(NodeId id) const { return uses_.root_readers(id); }
-  bool kept(NodeId id) const { return uses_.root_kept(id); }
+  // How the schedule reads each value, and the positions a group covers (no chain takes them).
+  const ValueUses& uses() const { return uses_; }
+  std::span<const char> covered() const { return groups_.covered; }
   bool overlap(NodeId a, NodeId b) const { return uses_.overlap(a, b); }
 
  private:

@@ -14,6 +14,7 @@
 #include "lowering.hpp"
 
 #include <heed/backend/op_codes.hpp>
+#include <heed/backend/pointwise_span.hpp>
 #include <heed/shape.hpp>
 
 #include <algorithm>
@@ -51,20 +52,22 @@ struct Load {
 class ChainBuilder {
  public:
   ChainBuilder(Lowering& lowering, const Fusion& fusion, const Plan& plan, size_t start)
-      : lowering_(lowering), fusion_(fusion), plan_(plan), graph_(lowering.graph()), start_(start) {}
+      : lowering_(lowering), fusion_(fusion), plan_(plan), graph_(lowering.graph()), span_{graph_, plan_, fusion.uses(), start, start} {}
 
   // The last position the dispatch covers, once it and the fills' dispatches are emitted.
   std::optional<size_t> lower() {
-    const Node& first = graph_.node(order()[start_]);
+    const Node& first = graph_.node(order()[span_.start]);
     if (!candidate(first)) return std::nullopt;
     shape_ = squeezed(first.shape);
-    end_ = scan();
+    span_.end = scan_pointwise_span(graph_, plan_, fusion_.uses(), fusion_.covered(), span_.start,
+                                    [this](const Node& node) { return candidate(node); }, max_members)
+                    .end;
     for (;;) {
       collect();
       if (members_.size() < 2) return std::nullopt;
       std::optional<size_t> shorter = assemble();
       if (!shorter) break;
-      end_ = *shorter;
+      span_.end = *shorter;
     }
     emit();
     return last_;
@@ -72,8 +75,8 @@ class ChainBuilder {
 
  private:
   const std::vector<NodeId>& order() const { return plan_.order; }
-  bool is_alias(NodeId id) const { return plan_.values[static_cast<size_t>(id)].storage == Storage::Alias; }
-  bool is_fill(NodeId id) const { return graph_.node(id).op == Op::Full && graph_.node(id).dtype == f32; }
+  bool is_alias(NodeId id) const { return span_.is_alias(id); }
+  bool is_fill(NodeId id) const { return span_.is_fill(id); }
   bool is_member(NodeId id) const { return member_set_.contains(id); }
 
   bool candidate(const Node& node) const {
@@ -83,29 +86,10 @@ class ChainBuilder {
     return true;
   }
 
-  // The furthest span of candidates of the shape, aliases and fills.
-  size_t scan() const {
-    size_t end = start_, members = 0;
-    std::set<NodeId> seen;
-    for (size_t position = start_; position < order().size() && members < max_members; ++position) {
-      const NodeId id = order()[position];
-      if (fusion_.absorbed(position) || fusion_.masked_softmax(position)) break;
-      if (is_alias(id) || is_fill(id)) continue;
-      const Node& node = graph_.node(id);
-      if (!candidate(node) || squeezed(node.shape) != shape_) break;
-      // A slice or broadcast reads its input at other positions: that input comes from outside.
-      if ((node.op == Op::Slice || node.op == Op::Broadcast) && seen.contains(plan_.root(node.inputs[0]))) break;
-      seen.insert(id);
-      ++members;
-      end = position + 1;
-    }
-    return end;
-  }
-
   void collect() {
     members_.clear();
     member_set_.clear();
-    for (size_t position = start_; position < end_; ++position) {
+    for (size_t position = span_.start; position < span_.end; ++position) {
       const NodeId id = order()[position];
       if (is_alias(id) || is_fill(id)) continue;
       members_.push_back(position);
@@ -113,14 +97,8 @@ class ChainBuilder {
     }
   }
 
-  int member_reads(NodeId id) const {
-    int reads = 0;
-    for (size_t position : members_)
-      for (NodeId input : graph_.node(order()[position]).inputs) reads += plan_.root(input) == id ? 1 : 0;
-    return reads;
-  }
-
-  bool stored(NodeId id) const { return fusion_.kept(id) || fusion_.readers(id) > member_reads(id); }
+  int member_reads(NodeId id) const { return span_.member_reads(id); }
+  bool stored(NodeId id) const { return span_.read_outside(id); }
 
   uint32_t constant(float value) {
     auto [it, added] = constants_.try_emplace(std::bit_cast<uint32_t>(value), registers_);
@@ -191,7 +169,7 @@ class ChainBuilder {
   size_t plan_position(NodeId id) const {
     for (size_t position : members_)
       if (order()[position] == id) return position;
-    return end_;
+    return span_.end;
   }
 
   // The values loaded, one binding each (a value loaded with other strides shares it).
@@ -241,9 +219,9 @@ class ChainBuilder {
     // Fills inside the span: members took their values as constants. One that something else
     // reads runs after the chain; one that only members read runs not at all, since a stored
     // member may have its bytes (it was free once its last member read it).
-    for (size_t position = start_; position <= members_.back(); ++position) {
+    for (size_t position = span_.start; position <= members_.back(); ++position) {
       const NodeId id = order()[position];
-      if (is_fill(id) && (fusion_.kept(id) || fusion_.readers(id) > member_reads(id))) lowering_for(Op::Full)(lowering_, graph_.node(id), id);
+      if (is_fill(id) && span_.read_outside(id)) lowering_for(Op::Full)(lowering_, graph_.node(id), id);
     }
     last_ = members_.back();
   }
@@ -252,8 +230,7 @@ class ChainBuilder {
   const Fusion& fusion_;
   const Plan& plan_;
   const Graph& graph_;
-  const size_t start_;
-  size_t end_ = 0;
+  PointwiseSpan span_;
   Shape shape_;
   std::vector<size_t> members_;  // positions
   std::set<NodeId> member_set_;
