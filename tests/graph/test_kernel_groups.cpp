@@ -27,6 +27,8 @@ struct Planned {
   KernelGroups groups;
   Planned(const Graph& graph, const FusionCapabilities& capabilities, bool fusion = true)
       : plan(plan_graph(graph)), uses(graph, plan), groups(plan_kernel_groups(graph, plan, uses, capabilities, fusion)) {}
+  Planned(const Planned&) = delete;  // `uses` refers to this object's own plan
+  Planned& operator=(const Planned&) = delete;
 
   const MatmulGroup* group_of(Tensor matmul) const {
     auto found = groups.matmuls.find(static_cast<size_t>(uses.position(matmul.id())));
@@ -68,7 +70,8 @@ TEST_CASE("an activation the backend cannot apply after a product stays a kernel
   Layer layer(false);
   FusionCapabilities no_relu = everything;
   no_relu.epilogue_activations = {Op::Tanh};
-  const MatmulGroup* group = Planned(layer.g, no_relu).group_of(layer.product);
+  const Planned planned(layer.g, no_relu);
+  const MatmulGroup* group = planned.group_of(layer.product);
   REQUIRE(group != nullptr);
   CHECK_FALSE(group->activation.has_value());
   CHECK(group->result == layer.sum.id());
@@ -76,13 +79,15 @@ TEST_CASE("an activation the backend cannot apply after a product stays a kernel
 
 TEST_CASE("a sum that others read is written by the group where the backend can, else the activation is left out") {
   Layer layer(true);
-  const MatmulGroup* storing = Planned(layer.g, everything).group_of(layer.product);
+  const Planned with_sum(layer.g, everything);
+  const MatmulGroup* storing = with_sum.group_of(layer.product);
   REQUIRE(storing != nullptr);
   CHECK(storing->activation == Op::Relu);
   CHECK(storing->sum == layer.sum.id());
   FusionCapabilities no_sum = everything;
   no_sum.epilogue_stores_sum = false;
-  const MatmulGroup* bias_only = Planned(layer.g, no_sum).group_of(layer.product);
+  const Planned without_sum(layer.g, no_sum);
+  const MatmulGroup* bias_only = without_sum.group_of(layer.product);
   REQUIRE(bias_only != nullptr);
   CHECK_FALSE(bias_only->activation.has_value());
   CHECK(bias_only->result == layer.sum.id());
@@ -90,7 +95,9 @@ TEST_CASE("a sum that others read is written by the group where the backend can,
 
 TEST_CASE("with fusion off, or a backend that declares nothing, there are no groups") {
   Layer layer(true);
-  for (const Planned& planned : {Planned(layer.g, everything, false), Planned(layer.g, FusionCapabilities{})}) {
+  const Planned off(layer.g, everything, false), nothing_declared(layer.g, FusionCapabilities{});
+  for (const Planned* planned_ptr : {&off, &nothing_declared}) {
+    const Planned& planned = *planned_ptr;
     CHECK(planned.groups.matmuls.empty());
     CHECK(planned.groups.masked_softmaxes.empty());
     CHECK(std::none_of(planned.groups.covered.begin(), planned.groups.covered.end(), [](char covered) { return covered != 0; }));
@@ -141,10 +148,12 @@ TEST_CASE("the masked softmax group takes no more masks than the backend applies
   for (const Tensor& gradient : grad(sum(attention.output), {q, k, v})) g.output(gradient);
   FusionCapabilities one_mask = everything;
   one_mask.masked_softmax_masks = 1;
-  const KernelGroups both = Planned(g, everything).groups;
+  const Planned planned_both(g, everything);
+  const KernelGroups& both = planned_both.groups;
   REQUIRE(both.masked_softmaxes.size() == 1);
   CHECK(both.masked_softmaxes.begin()->second.masks.size() == 2);
-  const KernelGroups one = Planned(g, one_mask).groups;
+  const Planned planned_one(g, one_mask);
+  const KernelGroups& one = planned_one.groups;
   REQUIRE(one.masked_softmaxes.size() == 1);
   CHECK(one.masked_softmaxes.begin()->second.masks.size() == 1);
   FusionCapabilities none = everything;
