@@ -22,6 +22,7 @@
 // (attention_tiles.hpp) work on tiles of 64 keys in vector registers. The common head widths are
 // template constants, so the loops over a row of v, k, q or do also stay in registers.
 #include "attention_problem.hpp"
+#include "isa_clones.hpp"
 
 #include <heed/ops.hpp>
 
@@ -38,7 +39,6 @@ using namespace attention_tiles;
 constexpr float masked_score = static_cast<float>(masked_logit);
 constexpr float one = 1.0f;  // the keep factor of sums that only add
 
-#define HEED_ISA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define HEED_INLINE [[gnu::always_inline]] inline
 
 // The terms of a sum over a key tile's columns that the query rows [r, r + k) need, and of a sum

@@ -1,6 +1,7 @@
 // Cross-entropy and its backward op (docs/ops.md). The backward's exponentials run in oneDNN's
 // softmax primitive over all rows; the loss is computed per row in double for accuracy.
 #include "dnnl_support.hpp"
+#include "isa_clones.hpp"
 #include "parallel.hpp"
 #include "rows.hpp"
 #include "vector_math.hpp"
@@ -21,7 +22,7 @@ bool counts(int64_t target, int64_t ignore_index, int64_t classes) { return targ
 // the instruction set the loader picks.
 constexpr int64_t lanes = 16;
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float sum_of_others(const float* x, int64_t width, int64_t& top) {
+HEED_ISA_CLONES float sum_of_others(const float* x, int64_t width, int64_t& top) {
   const int64_t full = width / lanes * lanes;
   float largest = x[0];
   if (full > 0) {
@@ -41,7 +42,7 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) fl
 }
 
 // The sum of p[j] over every j but `skip`.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float sum_except(const float* p, int64_t width, int64_t skip) {
+HEED_ISA_CLONES float sum_except(const float* p, int64_t width, int64_t skip) {
   return vector_math::lane_sum(width, [&](int64_t j) { return j == skip ? 0.0f : p[j]; });
 }
 

@@ -2,6 +2,7 @@
 // replace oneDNN 2.6's gelu_erf eltwise primitives, whose backward ran at about 1.3 ns per element
 // on 2 threads (2.6 ms for one [4096, 512] MLP activation of charlm); written as plain loops over
 // selects, the compiler vectorises them for the instruction set the loader picks.
+#include "isa_clones.hpp"
 #include "kernel.hpp"
 #include "parallel.hpp"
 #include "vector_math.hpp"
@@ -13,12 +14,12 @@ namespace {
 // Transcendental work per element: split over threads sooner than a plain add.
 constexpr int64_t gelu_grain = elementwise_grain / 4;
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void gelu_range(const float* __restrict x, float* __restrict y,
+HEED_ISA_CLONES void gelu_range(const float* __restrict x, float* __restrict y,
                                                                                                int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * vector_math::normal_cdf(x[i]);
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void gelu_backward_range(const float* __restrict x,
+HEED_ISA_CLONES void gelu_backward_range(const float* __restrict x,
                                                                                                         const float* __restrict dy,
                                                                                                         float* __restrict dx, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {

@@ -5,6 +5,7 @@
 // output is summed in the same order whatever the thread count.
 #include "gemv.hpp"
 
+#include "isa_clones.hpp"
 #include "parallel.hpp"
 #include "vector_math.hpp"
 
@@ -19,7 +20,7 @@ constexpr int64_t parallel_weights = int64_t{1} << 17;  // elements (512 KiB)
 
 // Outputs [begin, end) of x B where B[k][n] = b[n * k_stride + k] (a Linear layer's weight,
 // [n, k] row-major): one dot product per output, four at a time.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void dot_columns(const float* __restrict x, const float* __restrict b,
+HEED_ISA_CLONES void dot_columns(const float* __restrict x, const float* __restrict b,
                                                                                                 int64_t k, int64_t begin, int64_t end,
                                                                                                 float* __restrict out) {
   int64_t n = begin;
@@ -51,7 +52,7 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
 }
 
 // Outputs [begin, end) of x B where B is [k, n] row-major: rows of B scaled and summed.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void sum_rows(const float* __restrict x, const float* __restrict b,
+HEED_ISA_CLONES void sum_rows(const float* __restrict x, const float* __restrict b,
                                                                                              int64_t k, int64_t n, int64_t begin, int64_t end,
                                                                                              float* __restrict out) {
   std::fill(out + begin, out + end, 0.0f);
@@ -62,7 +63,7 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void finish(float* __restrict out, const float* __restrict bias,
+HEED_ISA_CLONES void finish(float* __restrict out, const float* __restrict bias,
                                                                                            const float* __restrict addend, GemvActivation activation,
                                                                                            int64_t begin, int64_t end) {
   if (bias)
@@ -104,7 +105,7 @@ class GemvKernel final : public Kernel {
 };
 
 // Rows [begin, end) of out viewed as [batch * m, n].
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void small_rows(const SmallProducts& p, int64_t begin, int64_t end) {
+HEED_ISA_CLONES void small_rows(const SmallProducts& p, int64_t begin, int64_t end) {
   for (int64_t row = begin; row < end; ++row) {
     const int64_t t = row / p.m, i = row % p.m;
     const float* a = p.a + t * p.a_batch + i * p.a_row;

@@ -3,6 +3,7 @@
 // never runs). Layer norm's needs the row statistics as inputs, which these graphs do not keep,
 // so it is a loop that recomputes them; the embedding scatter-add is a loop oneDNN has no primitive for.
 #include "dnnl_support.hpp"
+#include "isa_clones.hpp"
 #include "parallel.hpp"
 #include "rows.hpp"
 #include "vector_math.hpp"
@@ -18,7 +19,7 @@ namespace {
 // the rows [begin, end). Compiled once per instruction set (the library is built for any x86-64),
 // so the 16 lanes are one AVX-512 register rather than four SSE ones.
 template <bool weighted>
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void layer_norm_backward_rows(
+HEED_ISA_CLONES void layer_norm_backward_rows(
     const float* x_rows, const float* dy_rows, const float* weight, float* dx_rows, int64_t width, float eps, int64_t begin, int64_t end) {
   const float inverse_width = 1.0f / static_cast<float>(width);
   for (int64_t row = begin; row < end; ++row) {

@@ -1,5 +1,6 @@
 // Effects: the optimiser updates and Assign write persistent buffers in place. Hyperparameters
 // are a graph value (a schedule changes them without recompiling), so they are read at run time.
+#include "isa_clones.hpp"
 #include "kernel.hpp"
 #include "parallel.hpp"
 
@@ -13,8 +14,6 @@ namespace {
 // The update loops are compiled once per instruction set and the loader picks one: the library is
 // built for any x86-64, and a division and a square root per element on SSE2's four lanes made
 // charlm's 53 AdamW updates take over a millisecond a step.
-#define HEED_ISA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-
 HEED_ISA_CLONES void sgd_range(float* __restrict param, const float* __restrict grad, float* __restrict velocity, float lr, float momentum,
                                float weight_decay, int64_t count) {
   for (int64_t i = 0; i < count; ++i) {

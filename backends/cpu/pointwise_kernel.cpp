@@ -1,5 +1,6 @@
 #include "pointwise_kernel.hpp"
 
+#include "isa_clones.hpp"
 #include "vector_math.hpp"
 
 #include <algorithm>
@@ -14,7 +15,7 @@ constexpr int64_t block = 256;
 
 // One op over one block. Built for AVX-512, AVX2 + FMA and plain x86-64, chosen when the module
 // loads, so that the loops are as wide as the machine while the module runs on any x86-64.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void apply(PointwiseOp op, int64_t n, const float* __restrict a,
+HEED_ISA_CLONES void apply(PointwiseOp op, int64_t n, const float* __restrict a,
                                                                                           const float* __restrict b, const float* __restrict c,
                                                                                           float* __restrict out) {
   switch (op) {

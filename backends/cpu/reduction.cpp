@@ -6,6 +6,7 @@
 // whole rows into a vector of accumulators; a reduced innermost axis sums contiguous runs.
 // Sums accumulate in double and in a fixed order, so results do not depend on the thread count.
 #include "dnnl_support.hpp"
+#include "isa_clones.hpp"
 #include "parallel.hpp"
 
 #include <algorithm>
@@ -88,7 +89,7 @@ float run_max(const float* x, int64_t length) {
 
 // total[j] += x[j]: built for AVX-512 and AVX2 too, where eight or four doubles add at once
 // (a bias gradient sums [tokens, features] this way, 2048 x 512 in seq2seq).
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void accumulate(double* __restrict total, const float* __restrict x,
+HEED_ISA_CLONES void accumulate(double* __restrict total, const float* __restrict x,
                                                                                                int64_t count) {
   for (int64_t j = 0; j < count; ++j) total[j] += x[j];
 }
