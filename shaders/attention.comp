@@ -7,7 +7,8 @@
 // past the block's last causally visible key are skipped. A masked score is masked_logit in the
 // composite, whose exp(masked_logit - m) is exactly 0 beside any visible key, so masked keys are
 // simply left out, unless a row sees no key at all: it is then uniform over all Tk keys, the
-// mean of v.
+// mean of v. Each row's logsumexp L = m + log(l) (masked_logit where the row sees no key) goes to
+// `stats`, which the backward reads (AttentionStatistics).
 layout(local_size_x_id = 0) in;  // before the includes: see workgroup_reduce.glsl
 #extension GL_GOOGLE_include_directive : require
 
@@ -16,9 +17,10 @@ layout(std430, binding = 1) readonly buffer Q { float q[]; };
 layout(std430, binding = 2) readonly buffer K { float k[]; };
 layout(std430, binding = 3) readonly buffer V { float v[]; };
 layout(std430, binding = 4) readonly buffer Mask { uint mask[]; };  // f32 or i32 bits
+layout(std430, binding = 5) writeonly buffer Stats { float stats[]; };  // per problem and query row
 
 layout(push_constant) uniform Push {
-  uint base_o, base_q, base_k, base_v, base_mask;
+  uint base_o, base_q, base_k, base_v, base_mask, base_stats;
   uint tq, tk, batch_count;
   uint batch_rank;                // the leading axes as the mask sees them (merged)
   uint batch_dims[4];
@@ -78,6 +80,7 @@ void main() {
     }
 
     if (i < pc.tq) {
+      stats[pc.base_stats + batch * pc.tq + i] = l > 0.0 ? m + log(l) : masked_logit;
       const uint target = pc.base_o + output_row(batch, i);
       if (l > 0.0) {
         for (uint e = 0u; e < DV; ++e) o[target + e] = acc[e] / l;

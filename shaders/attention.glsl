@@ -26,6 +26,8 @@ layout(constant_id = 8) const uint HEADS = 0;
 
 // Below any score (scores are finite, masked_logit is -1e30): "no key seen yet".
 const float lowest = -3.402823466e38;
+// The logsumexp of a row that sees no key: masked_logit, as every score of such a row is.
+const float masked_logit = -1e30;
 
 // Query i sees key j unless the mask is zero there or, when causal, j > i + (Tk - Tq).
 bool visible(uint mask_batch, uint i, uint j) {

@@ -1,14 +1,14 @@
 #version 450
 // Fused attention, backward (docs/ops.md, AttentionBackward), FlashAttention-2 style, in two
 // dispatches and without atomics, so the result does not depend on scheduling:
-//   PASS 0, a workgroup per block of queries, an invocation per query i: the row's logsumexp
-//     L_i (one sweep over the keys, online) and D_i = do_i . o_i, kept in `stats` for pass 1;
-//     then dq_i = scale * sum_j ds_ij k_j with ds_ij = p_ij (do_i . v_j - D_i) in a second sweep.
+//   PASS 0, a workgroup per block of queries, an invocation per query i: D_i = do_i . o_i, kept
+//     with the row's logsumexp L_i (an input, the forward's statistics) in `stats` for pass 1;
+//     then dq_i = scale * sum_j ds_ij k_j with ds_ij = p_ij (do_i . v_j - D_i), over the keys.
 //   PASS 1, a workgroup per block of keys, an invocation per key j: a sweep over the queries
 //     gives dv_j = sum_i p_ij do_i and dk_j = scale * sum_i ds_ij q_i.
 // p_ij = exp(s_ij - L_i) is recomputed where needed; masked pairs have p = ds = 0, and a row that
-// sees no key (uniform over all Tk keys in the composite) adds do_i / Tk to every dv_j and
-// nothing else. The output packs, per batch element, dq (Tq x D), dk (Tk x D), dv (Tk x DV), or
+// sees no key (L_i = masked_logit; uniform over all Tk keys in the composite) adds do_i / Tk to
+// every dv_j and nothing else. The output packs, per batch element, dq (Tq x D), dk (Tk x D), dv (Tk x DV), or
 // with HEADS it is dqkv in qkv's layout.
 layout(local_size_x_id = 0) in;  // before the includes: see workgroup_reduce.glsl
 #extension GL_GOOGLE_include_directive : require
@@ -24,9 +24,11 @@ layout(std430, binding = 5) readonly buffer DO { float dout[]; };
 layout(std430, binding = 6) readonly buffer Mask { uint mask[]; };  // f32 or i32 bits
 // Per query row: L_i, D_i, and 1 where the row sees no key. Written by pass 0, read by pass 1.
 layout(std430, binding = 7) buffer Stats { float stats[]; };
+// Per problem and query row: L_i, the forward's AttentionStatistics.
+layout(std430, binding = 8) readonly buffer Logsumexp { float logsumexp_of[]; };
 
 layout(push_constant) uniform Push {
-  uint base_grads, base_q, base_k, base_v, base_o, base_do, base_mask, base_stats;
+  uint base_grads, base_q, base_k, base_v, base_o, base_do, base_mask, base_stats, base_logsumexp;
   uint tq, tk, batch_count;
   uint batch_rank;
   uint batch_dims[4];
@@ -72,33 +74,10 @@ void queries_pass() {
       delta = fma(grad_out[e], o[pc.base_o + at + e], delta);
     }
 
-    // Sweep 1: L = m + log(l) of the visible scores, online.
-    float m = lowest, l = 0.0;
-    for (uint t0 = 0u; t0 < key_end; t0 += TILE) {
-      const uint count = min(TILE, key_end - t0);
-      if (MODE == 0u) {
-        for (uint e = lane; e < count * D; e += rows) tile_a[e] = k[pc.base_k + operand_row(1u, batch, t0 + e / D, pc.tk) + e % D];
-        barrier();
-      }
-      for (uint t = 0u; t < count; ++t) {
-        if (!visible(mask_batch, row, t0 + t)) continue;
-        const uint key_row = pc.base_k + operand_row(1u, batch, t0 + t, pc.tk);
-        float dot = 0.0;
-        for (uint d = 0u; d < D; ++d) dot = fma(query[d], MODE == 0u ? tile_a[t * D + d] : k[key_row + d], dot);
-        const float s = dot * pc.scale;
-        if (s > m) {
-          l = l * exp(m - s) + 1.0;
-          m = s;
-        } else {
-          l += exp(s - m);
-        }
-      }
-      if (MODE == 0u) barrier();
-    }
-    const bool none_seen = l == 0.0;
-    const float logsumexp = none_seen ? 0.0 : m + log(l);
+    const float logsumexp = logsumexp_of[pc.base_logsumexp + batch * pc.tq + row];
+    const bool none_seen = logsumexp <= masked_logit;
 
-    // Sweep 2: dq.
+    // dq, over the keys.
     for (uint t0 = 0u; t0 < key_end; t0 += TILE) {
       const uint count = min(TILE, key_end - t0);
       if (MODE == 0u) {

@@ -3,19 +3,19 @@
 //
 // Forward: per (batch, tile of queries), walk the key tiles with an online softmax (running row
 // maximum and sum, the output rescaled as the maximum grows). Causal tiles past the diagonal are
-// skipped. The forward leaves each row's maximum and 1 / sum for the backward of the same
-// attention (matched through its output o), so the backward need not compute every score once
-// more; given another o it recomputes them. Backward: one pass per (batch, query tile) takes or
-// recomputes each row's maximum and sum, keeps them with D_i = do_i . o_i, and accumulates dq;
-// a second pass per (batch, key tile) accumulates dk and dv. With many batch elements (heads x
+// skipped. Grouped with the attention's statistics (heed/backend/kernel_groups.hpp), the forward
+// also writes each row's logsumexp L_i, which the backward reads as an input: p_ij = exp(s_ij - L_i).
+// Backward: one pass per (batch, query tile) computes D_i = do_i . o_i and accumulates dq; a
+// second pass per (batch, key tile) accumulates dk and dv. With many batch elements (heads x
 // batch) each element is one task instead, which does the same per-row work in the same order
 // with less recomputation. Each output element is summed by one task in a fixed order, so the
 // results do not depend on the thread count and need no atomics.
 //
 // Masked scores are masked_logit (-1e30) as in the composite. A row whose visible scores are all
 // masked is uniform over all Tk keys there (exp(0) everywhere), the keys past the causal
-// diagonal included, which the skipped tiles cannot see: such rows are found by their maximum
-// and handled apart (o = the mean of v; dv_j += do_i / Tk; no gradient to q or k).
+// diagonal included, which the skipped tiles cannot see: such rows are found by their maximum,
+// or by their logsumexp (masked_logit) in the backward, and handled apart (o = the mean of v;
+// dv_j += do_i / Tk; no gradient to q or k).
 //
 // The library is built for any x86-64, so the task functions are compiled three times
 // (target_clones: AVX-512, AVX2 + FMA, baseline) and the loader picks one; the inner loops
@@ -72,8 +72,10 @@ HEED_INLINE void score_tile(const Problem& p, int64_t b, int64_t i0, int64_t row
   }
 }
 
-// A row is fully masked when no visible score beat masked_logit (or it saw no key at all).
+// A row is fully masked when no visible score beat masked_logit (or it saw no key at all); its
+// logsumexp is then masked_logit too.
 HEED_INLINE bool fully_masked(float top) { return top <= masked_score; }
+HEED_INLINE float logsumexp(float top, float sum) { return fully_masked(top) ? masked_score : top + std::log(sum); }
 
 // o_i = the mean of every v_j: the uniform softmax of a fully masked row.
 HEED_INLINE void mean_of_values(const Problem& p, int64_t b, int64_t value_width, float* o) {
@@ -127,30 +129,27 @@ HEED_ISA_CLONES void forward_task(const Problem& p, int64_t task, float* scratch
                                 value_width);
   }
   for (int64_t r = 0; r < rows; ++r) {
-    const int64_t at = b * p.queries + i0 + r;
     float* out = p.out.at(b, i0 + r);
-    p.row_max[at] = top[r];
+    if (p.row_logsumexp) p.row_logsumexp[b * p.queries + i0 + r] = logsumexp(top[r], sum[r]);
     if (fully_masked(top[r])) {
-      p.row_inverse_sum[at] = 0.0f;
       mean_of_values(p, b, value_width, out);
       continue;
     }
     const float inverse = 1.0f / sum[r];
-    p.row_inverse_sum[at] = inverse;
     for (int64_t e = 0; e < value_width; ++e) out[e] = acc[r * value_width + e] * inverse;
   }
 }
 
 // The forward with many batch elements, one task per element: the same updates of each row in
 // the same order as forward_task, but with key tiles outermost, so each is transposed once.
-// The running row maximum and sum live in the kernel's statistics buffer, the output rows
-// accumulate in place.
+// The running row maximum and sum live in the kernel's own buffer, the output rows accumulate in
+// place.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
 HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scratch) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
   const ScratchLayout layout(width, value_width);
   float *kt = scratch + layout.kt, *s = scratch + layout.scores, *rescale = scratch + layout.row_rescale;
-  float *top = p.row_max + b * p.queries, *sum = p.row_inverse_sum + b * p.queries;
+  float *top = p.row_max + b * p.queries, *sum = p.row_sum + b * p.queries;
   for (int64_t i = 0; i < p.queries; ++i) {
     top[i] = no_key;
     sum[i] = 0;
@@ -178,19 +177,18 @@ HEED_ISA_CLONES void forward_batch_task(const Problem& p, int64_t b, float* scra
   }
   for (int64_t i = 0; i < p.queries; ++i) {
     float* o = p.out.at(b, i);
+    if (p.row_logsumexp) p.row_logsumexp[b * p.queries + i] = logsumexp(top[i], sum[i]);
     if (fully_masked(top[i])) {
-      sum[i] = 0.0f;
       mean_of_values(p, b, value_width, o);
       continue;
     }
     const float inverse = 1.0f / sum[i];
-    sum[i] = inverse;  // the statistics the backward takes as given
     for (int64_t e = 0; e < value_width; ++e) o[e] *= inverse;
   }
 }
 
-// p_ij = exp(s_ij - max_i) / sum_i, 0 on fully masked rows; ds_ij = p_ij (dp_ij - D_i), which is
-// 0 where s_ij was masked since p_ij is.
+// p_ij = exp(s_ij - L_i), 0 on fully masked rows; ds_ij = p_ij (dp_ij - D_i), which is 0 where
+// s_ij was masked since p_ij is.
 HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_t i0, int64_t rows, int64_t j0, const float* vt,
                                              int64_t value_width, float* s, float* ds) {
   rows_times_tile(p.dout.at(b, i0), p.dout.stride(), rows, value_width, vt, 1.0f, ds, p.band(i0, j0));
@@ -198,7 +196,8 @@ HEED_INLINE void weights_and_score_gradients(const Problem& p, int64_t b, int64_
     const int64_t at = b * p.queries + i0 + r;
     float* pr = s + r * key_tile;
     float* dr = ds + r * key_tile;
-    exp_tile(pr, p.row_max[at], p.row_inverse_sum[at]);
+    const float row_logsumexp = p.row_logsumexp[at];
+    exp_tile(pr, row_logsumexp, fully_masked(row_logsumexp) ? 0.0f : 1.0f);
     const float delta = p.row_delta[at];
     for (int64_t c = 0; c < key_tile; ++c) dr[c] = pr[c] * (dr[c] - delta);
   }
@@ -213,68 +212,6 @@ HEED_INLINE void row_deltas(const Problem& p, int64_t b, int64_t i0, int64_t row
     for (int64_t e = 0; e < value_width; ++e) delta += dout[e] * o[e];
     p.row_delta[at] = delta;
   }
-}
-
-// The statistics of a query tile's rows: each one's score maximum, 1 / sum of exp (0 for a fully
-// masked row) and D = do . o.
-template <int64_t FixedWidth, int64_t FixedValueWidth>
-HEED_INLINE void row_statistics(const Problem& p, int64_t b, int64_t i0, float* scratch) {
-  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
-  const ScratchLayout layout(width, value_width);
-  float *kt = scratch + layout.kt, *s = scratch + layout.scores, *top = scratch + layout.row_max, *sum = scratch + layout.row_sum;
-  const int64_t rows = std::min(query_tile, p.queries - i0), end = p.visible_keys(i0, rows);
-  for (int64_t r = 0; r < rows; ++r) {
-    top[r] = no_key;
-    sum[r] = 0;
-  }
-  for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
-    const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
-    score_tile(p, b, i0, rows, j0, cols, kt, width, s);
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* row = s + r * key_tile;
-      const float next = std::max(top[r], tile_maximum(row));
-      sum[r] = sum[r] * rescaling(top[r], next) + exp_sum(row, next);
-      top[r] = next;
-    }
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t at = b * p.queries + i0 + r;
-    p.row_max[at] = top[r];
-    p.row_inverse_sum[at] = fully_masked(top[r]) ? 0.0f : 1.0f / sum[r];
-  }
-  row_deltas(p, b, i0, rows, value_width);
-}
-
-// row_statistics for every row of a batch element, with key tiles outermost (each transposed
-// once); each row sees the same updates in the same order.
-template <int64_t FixedWidth, int64_t FixedValueWidth>
-HEED_INLINE void batch_statistics(const Problem& p, int64_t b, float* scratch) {
-  const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
-  const ScratchLayout layout(width, value_width);
-  float *kt = scratch + layout.kt, *s = scratch + layout.scores;
-  float *top = p.row_max + b * p.queries, *sum = p.row_inverse_sum + b * p.queries;  // the sum until it is inverted
-  for (int64_t i = 0; i < p.queries; ++i) {
-    top[i] = no_key;
-    sum[i] = 0;
-  }
-  for (int64_t j0 = 0; j0 < p.keys; j0 += key_tile) {
-    const int64_t cols = std::min(key_tile, p.keys - j0);
-    transpose_tile(p.k.at(b, j0), p.k.stride(), cols, width, kt);
-    for (int64_t i0 = first_query_tile(p, j0); i0 < p.queries; i0 += query_tile) {
-      const int64_t rows = std::min(query_tile, p.queries - i0);
-      score_tile(p, b, i0, rows, j0, cols, kt, width, s);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float* row = s + r * key_tile;
-        const int64_t i = i0 + r;
-        const float next = std::max(top[i], tile_maximum(row));
-        sum[i] = sum[i] * rescaling(top[i], next) + exp_sum(row, next);
-        top[i] = next;
-      }
-    }
-  }
-  for (int64_t i = 0; i < p.queries; ++i) sum[i] = fully_masked(top[i]) ? 0.0f : 1.0f / sum[i];
-  row_deltas(p, b, 0, p.queries, value_width);
 }
 
 // dv_j = sum_i p_ij do_i and dk_j = scale * sum_i ds_ij q_i for the keys of the tile at j0, over
@@ -306,7 +243,7 @@ HEED_INLINE void key_tile_gradients(const Problem& p, int64_t b, int64_t j0, flo
   const float uniform = 1.0f / static_cast<float>(p.keys);
   for (int64_t i = 0; i < p.queries; ++i) {
     const int64_t at = b * p.queries + i;
-    if (p.row_inverse_sum[at] != 0.0f) continue;
+    if (!fully_masked(p.row_logsumexp[at])) continue;
     const float* dout = p.dout.at(b, i);
     for (int64_t c = 0; c < cols; ++c)
       for (int64_t e = 0; e < value_width; ++e) dv[c * value_width + e] += dout[e] * uniform;
@@ -318,8 +255,8 @@ HEED_INLINE void key_tile_gradients(const Problem& p, int64_t b, int64_t j0, flo
   }
 }
 
-// Backward with few batch elements, first pass over (batch, query tile): the row statistics,
-// then dq = scale * sum_j ds_ij k_j.
+// Backward with few batch elements, first pass over (batch, query tile): the rows' D, then
+// dq = scale * sum_j ds_ij k_j.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
 HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* scratch) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
@@ -328,8 +265,7 @@ HEED_ISA_CLONES void backward_query_task(const Problem& p, int64_t task, float* 
   float* dq = scratch + layout.row_tile;
   const auto [b, i0] = query_task(p, task);
   const int64_t rows = std::min(query_tile, p.queries - i0), end = p.visible_keys(i0, rows);
-  if (p.statistics_given) row_deltas(p, b, i0, rows, value_width);
-  else row_statistics<FixedWidth, FixedValueWidth>(p, b, i0, scratch);
+  row_deltas(p, b, i0, rows, value_width);
   for (int64_t i = 0; i < rows * width; ++i) dq[i] = 0;
   for (int64_t j0 = 0; j0 < end; j0 += key_tile) {
     const int64_t cols = std::min(key_tile, p.keys - j0);
@@ -352,15 +288,14 @@ HEED_ISA_CLONES void backward_key_task(const Problem& p, int64_t task, float* sc
   key_tile_gradients<FixedWidth, FixedValueWidth>(p, task / tiles, task % tiles * key_tile, scratch, false);
 }
 
-// Backward with many batch elements (heads times batch), one task per batch element: the
-// statistics of all its rows, then each key tile's dk and dv with dq summed in place over the
+// Backward with many batch elements (heads times batch), one task per batch element: the D of
+// all its rows, then each key tile's dk and dv with dq summed in place over the
 // key tiles in the same order as the two passes, so both give the same bits. Each (query tile,
 // key tile) takes one score and one dp product here instead of two of each.
 template <int64_t FixedWidth, int64_t FixedValueWidth>
 HEED_ISA_CLONES void backward_batch_task(const Problem& p, int64_t b, float* scratch) {
   const int64_t width = FixedWidth ? FixedWidth : p.width, value_width = FixedValueWidth ? FixedValueWidth : p.value_width;
-  if (p.statistics_given) row_deltas(p, b, 0, p.queries, value_width);
-  else batch_statistics<FixedWidth, FixedValueWidth>(p, b, scratch);
+  row_deltas(p, b, 0, p.queries, value_width);
   for (int64_t i = 0; i < p.queries; ++i) {
     float* dq = p.dq.at(b, i);
     for (int64_t e = 0; e < width; ++e) dq[e] = 0;

@@ -1,5 +1,7 @@
 // The fused attention's kernels: a Problem from the node's operands and layout, and the tasks of
-// attention.cpp run over the batch and the query or key tiles, on every thread.
+// attention.cpp run over the batch and the query or key tiles, on every thread. The forward
+// writes the rows' statistics when grouped with them; alone, the statistics run the forward into
+// memory of their own.
 #include "attention_problem.hpp"
 #include "kernel.hpp"
 #include "parallel.hpp"
@@ -24,22 +26,25 @@ constexpr int64_t parallel_work = int64_t{1} << 20;
 
 class AttentionKernel final : public Kernel {
  public:
-  // `statistics`: three floats per query row (maximum, 1 / sum, D), shared by a forward kernel
-  // with the backward of the same attention; `given`: whether the forward fills the first two.
-  AttentionKernel(Problem problem, bool backward, std::shared_ptr<AlignedBuffer> statistics, bool given)
+  // `output_floats`: memory of its own for o, when the forward runs only for its statistics.
+  AttentionKernel(Problem problem, bool backward, int64_t output_floats = 0)
       : problem_(std::move(problem)),
         tasks_(tasks_for(problem_.width, problem_.value_width)),
         backward_(backward),
         threads_(std::max(1, omp_get_max_threads())),
         scratch_floats_(ScratchLayout(problem_.width, problem_.value_width).total),
         scratch_(static_cast<int64_t>(threads_) * scratch_floats_ * 4),
-        statistics_(std::move(statistics)) {
+        rows_(2 * problem_.batch * problem_.queries * 4),
+        output_(output_floats * 4) {
     const int64_t rows = problem_.batch * problem_.queries;
-    auto* base = reinterpret_cast<float*>(statistics_->data());
-    problem_.row_max = base;
-    problem_.row_inverse_sum = base + rows;
-    problem_.row_delta = base + 2 * rows;
-    problem_.statistics_given = given;
+    auto* base = reinterpret_cast<float*>(rows_.data());
+    if (backward_) {
+      problem_.row_delta = base;
+    } else {
+      problem_.row_max = base;
+      problem_.row_sum = base + rows;
+    }
+    if (output_floats > 0) problem_.out.data = reinterpret_cast<float*>(output_.data());
   }
 
   void run() override {
@@ -82,7 +87,8 @@ class AttentionKernel final : public Kernel {
   int threads_;  // scratch slots: the program's thread count, set while it compiles
   int64_t scratch_floats_;
   AlignedBuffer scratch_;
-  std::shared_ptr<AlignedBuffer> statistics_;
+  AlignedBuffer rows_;    // per row: the forward's running maximum and sum, or the backward's D
+  AlignedBuffer output_;  // o, when this forward runs only for the statistics
 };
 
 Mask mask_of(const CompileContext& context, const Node& node, const AttentionLayout& layout) {
@@ -124,22 +130,6 @@ Problem problem_of(const CompileContext& context, NodeRef node, const AttentionL
   return p;
 }
 
-// The backward's o is the forward's own: its kernel ran earlier in this program with the same
-// q, k, v (or qkv), mask, scale and causality, and left each row's maximum and 1 / sum.
-std::shared_ptr<AlignedBuffer> statistics_of_forward(const CompileContext& context, const Node& backward, const AttentionLayout& layout) {
-  const NodeId output = backward.inputs.at(layout.output_input);
-  auto found = context.attention_statistics().find(output);
-  if (found == context.attention_statistics().end()) return nullptr;
-  const Node& forward = context.graph().node(output);
-  const std::vector<NodeId> operands(backward.inputs.begin(), backward.inputs.begin() + static_cast<std::ptrdiff_t>(layout.output_input));
-  const NodeId forward_mask = forward.inputs.size() > operands.size() ? forward.inputs[operands.size()] : -1;
-  const NodeId backward_mask = layout.mask_input ? backward.inputs[*layout.mask_input] : -1;
-  const bool same = forward.op == Op::Attention && std::equal(operands.begin(), operands.end(), forward.inputs.begin()) &&
-                    forward_mask == backward_mask && forward.attrs.value == backward.attrs.value &&
-                    forward.attrs.causal == backward.attrs.causal && forward.attrs.heads == backward.attrs.heads;
-  return same ? found->second : nullptr;
-}
-
 }  // namespace
 
 std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef node) {
@@ -147,9 +137,27 @@ std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef no
   Problem p = problem_of(context, node, layout);
   if (p.batch == 0 || p.queries == 0) return nullptr;
   p.out = rows_of<float>(context.address(node.id), layout.output);
-  auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
-  context.attention_statistics()[node.id] = statistics;
-  return std::make_unique<AttentionKernel>(std::move(p), false, std::move(statistics), false);
+  return std::make_unique<AttentionKernel>(std::move(p), false);
+}
+
+std::unique_ptr<Kernel> make_attention_group(const CompileContext& context, const AttentionGroup& group) {
+  const Node& node = context.graph().node(group.attention);
+  const AttentionLayout layout = attention_layout(context.graph(), node);
+  Problem p = problem_of(context, {group.attention, node}, layout);
+  if (p.batch == 0 || p.queries == 0) return nullptr;
+  p.out = rows_of<float>(context.address(group.attention), layout.output);
+  p.row_logsumexp = reinterpret_cast<float*>(context.address(group.statistics));
+  return std::make_unique<AttentionKernel>(std::move(p), false);
+}
+
+std::unique_ptr<Kernel> make_attention_statistics(const CompileContext& context, NodeRef node) {
+  const AttentionLayout layout = attention_layout(context.graph(), node.node);
+  Problem p = problem_of(context, node, layout);
+  if (p.batch == 0 || p.queries == 0) return nullptr;
+  // o in memory of its own, rows one after the other.
+  p.out = {nullptr, AttentionRows{0, 1, p.queries * p.value_width, 0, p.value_width}};
+  p.row_logsumexp = reinterpret_cast<float*>(context.address(node.id));
+  return std::make_unique<AttentionKernel>(std::move(p), false, std::max<int64_t>(p.batch * p.queries * p.value_width, 1));
 }
 
 std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, NodeRef node) {
@@ -158,14 +166,12 @@ std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, N
   if (p.batch == 0) return nullptr;  // with no queries dk and dv are still written, as zeros
   p.o = rows_of<const float>(context.input_address(node.node, layout.output_input), layout.output);
   p.dout = rows_of<const float>(context.input_address(node.node, layout.doutput_input), layout.output);
+  p.row_logsumexp = reinterpret_cast<float*>(context.input_address(node.node, layout.statistics_input));
   std::byte* out = context.address(node.id);
   p.dq = rows_of<float>(out, layout.dq);
   p.dk = rows_of<float>(out, layout.dk);
   p.dv = rows_of<float>(out, layout.dv);
-  if (auto given = statistics_of_forward(context, node.node, layout))
-    return std::make_unique<AttentionKernel>(std::move(p), true, std::move(given), true);
-  auto statistics = std::make_shared<AlignedBuffer>(3 * p.batch * p.queries * 4);
-  return std::make_unique<AttentionKernel>(std::move(p), true, std::move(statistics), false);
+  return std::make_unique<AttentionKernel>(std::move(p), true);
 }
 
 }  // namespace heed::cpu

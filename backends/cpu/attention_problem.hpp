@@ -51,11 +51,11 @@ struct Problem {
   int64_t offset = 0;  // Tk - Tq: query i sees keys j <= i + offset when causal
   float scale = 1;
   bool causal = false;
-  // Per (batch, query) row its score maximum, 1 / sum (0 for a fully masked row) and, backward, D.
-  // The forward leaves the first two for the backward of the same attention, which then takes
-  // them as given instead of recomputing every score once more.
-  float *row_max = nullptr, *row_inverse_sum = nullptr, *row_delta = nullptr;
-  bool statistics_given = false;
+  // Per (batch, query) row: the forward's running score maximum and sum (the batch tasks keep
+  // them here), the backward's D, and the logsumexp of the scores (masked_logit for a fully
+  // masked row), which the forward writes when given and the backward reads.
+  float *row_max = nullptr, *row_sum = nullptr, *row_delta = nullptr;
+  float* row_logsumexp = nullptr;
 
   int64_t query_tiles() const { return (queries + query_tile - 1) / query_tile; }
   int64_t key_tiles() const { return (keys + key_tile - 1) / key_tile; }

@@ -38,6 +38,7 @@ constexpr std::array<KernelFactory, op_count> factories() {
   set(Op::Embedding, &make_embedding);
   set(Op::CrossEntropy, &make_cross_entropy);
   set(Op::Attention, &make_attention);
+  set(Op::AttentionStatistics, &make_attention_statistics);
   set(Op::SoftmaxBackward, &make_softmax_backward);
   set(Op::LogSoftmaxBackward, &make_softmax_backward);
   set(Op::LayerNormBackward, &make_layer_norm_backward);

@@ -72,9 +72,6 @@ class CompileContext {
   void claim(size_t position) const { claimed_[position] = 1; }
   bool claimed(size_t position) const { return claimed_[position] != 0; }
   std::span<const char> claimed_positions() const { return claimed_; }
-  // Per fused attention node, the row statistics its forward kernel leaves for the backward of
-  // the same attention (attention.cpp).
-  std::map<NodeId, std::shared_ptr<AlignedBuffer>>& attention_statistics() const { return attention_statistics_; }
 
  private:
   const Graph& graph_;
@@ -86,7 +83,6 @@ class CompileContext {
   const dnnl::stream& stream_;
   ValueUses uses_;
   mutable std::vector<char> claimed_;
-  mutable std::map<NodeId, std::shared_ptr<AlignedBuffer>> attention_statistics_;
 };
 
 // A node with its id, so that factories can name it in errors and find its output.
@@ -111,6 +107,8 @@ struct FusedKernel {
 };
 // A matmul with its epilogue, as the core's pass grouped them (matmul.cpp).
 std::unique_ptr<Kernel> make_matmul_group(const CompileContext& context, const MatmulGroup& group);
+// An attention that also writes its rows' statistics (attention_kernel.cpp).
+std::unique_ptr<Kernel> make_attention_group(const CompileContext& context, const AttentionGroup& group);
 // A run of pointwise nodes starting at `position` as one kernel (fusion.cpp).
 std::optional<FusedKernel> fuse_pointwise(const CompileContext& context, size_t position);
 // The kernel that runs a masked, scaled softmax at the softmax's position (masked_softmax.cpp).
@@ -146,6 +144,7 @@ std::unique_ptr<Kernel> make_layer_norm(const CompileContext& context, NodeRef n
 std::unique_ptr<Kernel> make_embedding(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_cross_entropy(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_attention(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_attention_statistics(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_softmax_backward(const CompileContext& context, NodeRef node);  // both softmax flavours
 std::unique_ptr<Kernel> make_layer_norm_backward(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_embedding_backward(const CompileContext& context, NodeRef node);

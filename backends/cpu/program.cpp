@@ -14,14 +14,16 @@ namespace {
 
 // What this backend runs as one kernel (heed/backend/kernel_groups.hpp): oneDNN's matmul takes a
 // bias with an eltwise post-op, or a binary post-op that adds a summand; a product whose result
-// would overlap an operand is staged in its own bytes; the masked softmax kernel takes up to 8 masks.
+// would overlap an operand is staged in its own bytes; the masked softmax kernel takes up to 8
+// masks; the attention forward writes its rows' statistics.
 const FusionCapabilities& fusion_capabilities() {
   static const FusionCapabilities capabilities{.bias_epilogue = true,
                                                .epilogue_activations = {Op::Tanh, Op::Sigmoid, Op::Relu, Op::Gelu},
                                                .epilogue_stores_sum = false,
                                                .epilogue_staged = true,
                                                .accumulate_epilogue = true,
-                                               .masked_softmax_masks = 8};
+                                               .masked_softmax_masks = 8,
+                                               .attention_statistics = true};
   return capabilities;
 }
 
@@ -53,6 +55,9 @@ CpuProgram::CpuProgram(const Graph& graph, const Plan& plan, const CompileOption
         if (plan.values[static_cast<size_t>(plan.order[covered])].storage != Storage::Alias)
           fused->name += fmt::format(" + {}{}", op_name(graph.node(plan.order[covered]).op),
                                      group->second.epilogue == MatmulGroup::Epilogue::accumulate ? " (later)" : "");
+    } else if (auto attention = groups.attentions.find(position); attention != groups.attentions.end()) {
+      fused = FusedKernel{make_attention_group(context, attention->second), 0};
+      fused->name = describe_node(graph, graph.node(id)) + " + attention_statistics";
     } else {
       fused = fuse_pointwise(context, position);
     }

@@ -61,6 +61,10 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
       lower_fused_matmul(lowering, node, *group);
       continue;
     }
+    if (const AttentionGroup* group = fusion.attention_group(position)) {
+      lower_attention_group(lowering, node, *group);
+      continue;
+    }
     if (std::optional<size_t> last = lower_pointwise_chain(lowering, fusion, plan, position)) {
       position = *last;
       continue;

@@ -17,7 +17,7 @@ namespace heed::vulkan {
 
 inline constexpr uint32_t push_constant_bytes = 128;
 // pointwise.comp binds 16 storage buffers (its program, 8 read and 7 written), attention_backward.comp
-// 8. Vulkan guarantees only 4 per stage, but desktop GPUs and lavapipe offer hundreds or more
+// 9. Vulkan guarantees only 4 per stage, but desktop GPUs and lavapipe offer hundreds or more
 // and mobile ones a few dozen.
 inline constexpr uint32_t max_bindings = 16;
 

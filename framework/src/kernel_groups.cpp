@@ -1,5 +1,7 @@
 #include <heed/backend/kernel_groups.hpp>
 
+#include <heed/backend/attention_layout.hpp>
+
 #include <algorithm>
 
 namespace heed {
@@ -83,6 +85,18 @@ class GroupFinder {
     if (capabilities_.accumulate_epilogue)
       if (std::optional<MatmulGroup> group = accumulate(position)) return group;
     return capabilities_.bias_epilogue ? bias(position) : std::nullopt;
+  }
+
+  // The statistics are written while the attention reads its inputs and writes its output, so
+  // their bytes must be apart from all of those.
+  std::optional<AttentionGroup> attention_group(size_t position) const {
+    if (!capabilities_.attention_statistics || position + 1 >= order().size()) return std::nullopt;
+    const NodeId attention = order()[position], statistics = order()[position + 1];
+    const Node& node = graph_.node(attention);
+    if (!describes(graph_.node(statistics), node) || uses_.overlap(statistics, attention)) return std::nullopt;
+    for (NodeId input : node.inputs)
+      if (uses_.overlap(statistics, input)) return std::nullopt;
+    return AttentionGroup{attention, statistics};
   }
 
  private:
@@ -208,6 +222,10 @@ KernelGroups plan_kernel_groups(const Graph& graph, const Plan& plan, const Valu
     if (std::optional<MatmulGroup> group = finder.matmul_group(position)) {
       for (size_t covered : group->covered) groups.covered[covered] = 1;
       groups.matmuls.emplace(position, std::move(*group));
+    }
+    if (std::optional<AttentionGroup> group = finder.attention_group(position)) {
+      groups.covered[position + 1] = 1;
+      groups.attentions.emplace(position, *group);
     }
   }
   return groups;

@@ -64,6 +64,7 @@ constexpr std::array<Row, op_count> table{{
     {Op::Embedding, {"embedding", vjp::embedding, none, false}},
     {Op::CrossEntropy, {"cross_entropy", vjp::cross_entropy, none, false}},
     {Op::Attention, {"attention", vjp::attention, none, false}},
+    {Op::AttentionStatistics, {"attention_statistics", nullptr, none, false}},
     {Op::SoftmaxBackward, {"softmax_backward", nullptr, none, false}},
     {Op::LogSoftmaxBackward, {"log_softmax_backward", nullptr, none, false}},
     {Op::LayerNormBackward, {"layer_norm_backward", nullptr, none, false}},

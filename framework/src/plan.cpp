@@ -1,4 +1,5 @@
 #include <heed/error.hpp>
+#include <heed/backend/attention_layout.hpp>
 #include <heed/backend/plan.hpp>
 
 #include <algorithm>
@@ -61,6 +62,35 @@ class ArenaAllocator {
   int64_t end_ = 0, peak_ = 0;
 };
 
+// Attention statistics run right after the attention they describe, wherever the graph built
+// them (the backward builds them): they are then computed while their inputs are at hand, and a
+// backend may have the forward's kernel write them (kernel_groups.hpp).
+std::vector<NodeId> statistics_beside_attention(const Graph& graph, const std::vector<NodeId>& order) {
+  std::vector<NodeId> statistics, forwards;
+  for (NodeId id : order) {
+    if (graph.node(id).op == Op::AttentionStatistics) statistics.push_back(id);
+    if (graph.node(id).op == Op::Attention) forwards.push_back(id);
+  }
+  if (statistics.empty()) return order;
+  std::map<NodeId, std::vector<NodeId>> beside;  // forward -> its statistics
+  for (NodeId s : statistics)
+    for (NodeId f : forwards)
+      if (describes(graph.node(s), graph.node(f))) {
+        beside[f].push_back(s);
+        break;
+      }
+  std::vector<char> moved(static_cast<size_t>(graph.size()), 0);
+  for (const auto& [forward, list] : beside)
+    for (NodeId s : list) moved[static_cast<size_t>(s)] = 1;
+  std::vector<NodeId> result;
+  for (NodeId id : order) {
+    if (moved[static_cast<size_t>(id)]) continue;
+    result.push_back(id);
+    if (auto found = beside.find(id); found != beside.end()) result.insert(result.end(), found->second.begin(), found->second.end());
+  }
+  return result;
+}
+
 Storage storage_of(Op op) {
   switch (op) {
     case Op::Parameter:
@@ -97,6 +127,7 @@ Plan plan_graph(const Graph& graph) {
           storage_of(node.op) != Storage::Constant && is_effect(node.op) == (pass == 1))
         plan.order.push_back(static_cast<NodeId>(i));
     }
+  plan.order = statistics_beside_attention(graph, plan.order);
 
   for (size_t i = 0; i < count; ++i) {
     if (!needed[i]) continue;

@@ -19,7 +19,8 @@ const FusionCapabilities everything{.bias_epilogue = true,
                                     .epilogue_stores_sum = true,
                                     .epilogue_staged = true,
                                     .accumulate_epilogue = true,
-                                    .masked_softmax_masks = 2};
+                                    .masked_softmax_masks = 2,
+                                    .attention_statistics = true};
 
 struct Planned {
   Plan plan;
@@ -100,6 +101,7 @@ TEST_CASE("with fusion off, or a backend that declares nothing, there are no gro
     const Planned& planned = *planned_ptr;
     CHECK(planned.groups.matmuls.empty());
     CHECK(planned.groups.masked_softmaxes.empty());
+    CHECK(planned.groups.attentions.empty());
     CHECK(std::none_of(planned.groups.covered.begin(), planned.groups.covered.end(), [](char covered) { return covered != 0; }));
   }
 }
@@ -181,6 +183,80 @@ TEST_CASE("an accumulated product computes what the unfused program does, on eve
     for (size_t i = 0; i < want.f32().size(); ++i) CHECK(got.f32()[i] == doctest::Approx(want.f32()[i]).epsilon(1e-6));
     CHECK(fused.kernels() <= unfused.kernels());
     if (name == "cpu") CHECK(fused.kernels() < unfused.kernels());
+  }
+}
+
+// A causal self-attention layer trained through the fused op: its backward reads the rows'
+// statistics, which the autodiff builds after the loss.
+struct AttentionLayer {
+  Graph g;
+  Tensor q, k, v, output, loss;
+  std::vector<Tensor> gradients;
+  AttentionLayer() {
+    q = g.input("q", {2, 3, 37, 8});
+    k = g.input("k", {2, 3, 37, 8});
+    v = g.input("v", {2, 3, 37, 8});
+    output = scaled_dot_product_attention(q, k, v, {.causal = true}).output;
+    loss = sum(output * output);
+    g.output(loss);
+    gradients = grad(loss, {q, k, v});
+    for (const Tensor& gradient : gradients) g.output(gradient);
+  }
+  NodeId statistics() const {
+    for (NodeId id = 0; id < g.size(); ++id)
+      if (g.node(id).op == Op::AttentionStatistics) return id;
+    return -1;
+  }
+};
+
+TEST_CASE("attention statistics are scheduled right after the attention they describe, though built with the backward") {
+  AttentionLayer layer;
+  const NodeId statistics = layer.statistics();
+  REQUIRE(statistics > layer.loss.id());
+  const Plan plan = plan_graph(layer.g);
+  auto at = [&](NodeId id) { return std::find(plan.order.begin(), plan.order.end(), id) - plan.order.begin(); };
+  CHECK(at(statistics) == at(layer.output.id()) + 1);
+}
+
+TEST_CASE("an attention and its statistics form one group where the backend writes them together") {
+  AttentionLayer layer;
+  const Planned planned(layer.g, everything);
+  REQUIRE(planned.groups.attentions.size() == 1);
+  const auto& [position, group] = *planned.groups.attentions.begin();
+  CHECK(position == static_cast<size_t>(planned.uses.position(layer.output.id())));
+  CHECK(group.attention == layer.output.id());
+  CHECK(group.statistics == layer.statistics());
+  CHECK(planned.groups.is_covered(position + 1));
+  FusionCapabilities apart = everything;
+  apart.attention_statistics = false;
+  CHECK(Planned(layer.g, apart).groups.attentions.empty());
+}
+
+// Grouped or not, every backend's gradients are the same, and the group saves a kernel.
+TEST_CASE("an attention grouped with its statistics computes what the unfused program does, on every backend") {
+  AttentionLayer layer;
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> draw(-1, 1);
+  std::vector<std::pair<Tensor, HostTensor>> feeds;
+  for (Tensor input : {layer.q, layer.k, layer.v}) {
+    HostTensor values(f32, input.shape());
+    for (float& value : values.f32()) value = draw(random);
+    feeds.emplace_back(input, std::move(values));
+  }
+  for (const std::string& name : backends_under_test()) {
+    CAPTURE(name);
+    auto backend = load_for_test(name);
+    REQUIRE(backend);
+    Program fused = backend->compile(layer.g, {.fusion = true});
+    Program unfused = backend->compile(layer.g, {.fusion = false});
+    std::vector<Feed> inputs;
+    for (const auto& [input, values] : feeds) inputs.push_back({input, values});
+    for (Program* program : {&fused, &unfused}) program->run(inputs);
+    for (const Tensor& gradient : layer.gradients) {
+      const HostTensor want = unfused.read(gradient), got = fused.read(gradient);
+      for (size_t i = 0; i < want.f32().size(); ++i) CHECK(got.f32()[i] == doctest::Approx(want.f32()[i]).epsilon(1e-5));
+    }
+    CHECK(fused.kernels() < unfused.kernels());
   }
 }
 

@@ -98,7 +98,7 @@ TEST_CASE("nn ops check their inputs' shapes") {
   expect_error([&] { softmax_backward(x, g.input("dy", {4, 4})); }, {"softmax_backward", "[4, 5]", "[4, 4]"});
 }
 
-TEST_CASE("fused attention checks q, k, v, the mask and the backward's o and do") {
+TEST_CASE("fused attention checks q, k, v, the mask and the backward's o, do and statistics") {
   Graph g;
   Tensor q = g.input("q", {2, 3, 4}), k = g.input("k", {2, 5, 4}), v = g.input("v", {2, 5, 6});
   auto sdpa = [](Tensor q, Tensor k, Tensor v, Tensor mask = {}) { return scaled_dot_product_attention(q, k, v, {.mask = mask}); };
@@ -108,11 +108,16 @@ TEST_CASE("fused attention checks q, k, v, the mask and the backward's o and do"
   expect_error([&] { sdpa(q, g.input("no_keys", {2, 0, 4}), g.input("no_values", {2, 0, 6})); }, {"attention", "key", "[2, 0, 4]"});
   expect_error([&] { sdpa(q, k, v, g.input("mask", {3, 4})); }, {"attention", "mask", "[3, 4]", "[2, 3, 5]"});
   expect_error([&] { sdpa(q, k, v, g.input("mask_big", {7, 2, 3, 5})); }, {"attention", "mask", "[7, 2, 3, 5]", "[2, 3, 5]"});
-  expect_error([&] { attention_backward(q, k, v, g.input("o", {2, 3, 4}), g.input("do", {2, 3, 6}), {}, false, 0.5); },
+  Tensor statistics = g.input("statistics", {2, 3});
+  expect_error([&] { attention_backward(q, k, v, g.input("o", {2, 3, 4}), g.input("do", {2, 3, 6}), statistics, {}, false, 0.5); },
                {"attention_backward", "[2, 3, 6]", "[2, 3, 4]"});
+  Tensor o = g.input("o6", {2, 3, 6});
+  expect_error([&] { attention_backward(q, k, v, o, o, g.input("statistics_long", {2, 4}), {}, false, 0.5); },
+               {"attention_backward", "statistics", "[2, 3]", "[2, 4]"});
+  expect_error([&] { attention_statistics(q); }, {"attention_statistics", "fused attention", "[2, 3, 4]"});
 }
 
-TEST_CASE("packed attention checks qkv against its heads, the mask and the backward's o and do") {
+TEST_CASE("packed attention checks qkv against its heads, the mask and the backward's o, do and statistics") {
   Graph g;
   Tensor qkv = g.input("qkv", {2, 5, 24});  // 2 heads of width 4
   expect_error([&] { packed_attention(qkv, 0); }, {"packed_attention", "heads", "0"});
@@ -121,8 +126,12 @@ TEST_CASE("packed attention checks qkv against its heads, the mask and the backw
   expect_error([&] { packed_attention(g.input("no_steps", {2, 0, 24}), 2); }, {"packed_attention", "[2, 0, 24]"});
   expect_error([&] { packed_attention(g.input("ints", {2, 5, 24}, i32), 2); }, {"packed_attention", "i32"});
   expect_error([&] { packed_attention(qkv, 2, {.mask = g.input("mask", {3, 5, 5})}); }, {"packed_attention", "mask", "[3, 5, 5]", "[2, 2, 5, 5]"});
-  expect_error([&] { packed_attention_backward(qkv, 2, g.input("o", {2, 5, 8}), g.input("do", {2, 5, 24}), {}, false, 0.5); },
+  Tensor statistics = g.input("statistics", {2, 2, 5});
+  expect_error([&] { packed_attention_backward(qkv, 2, g.input("o", {2, 5, 8}), g.input("do", {2, 5, 24}), statistics, {}, false, 0.5); },
                {"packed_attention_backward", "[2, 5, 8]", "[2, 5, 24]"});
+  Tensor o = g.input("o8", {2, 5, 8});
+  expect_error([&] { packed_attention_backward(qkv, 2, o, o, g.input("statistics_flat", {2, 5}), {}, false, 0.5); },
+               {"packed_attention_backward", "statistics", "[2, 2, 5]", "[2, 5]"});
 }
 
 TEST_CASE("effects refuse targets that are not persistent and values of another shape") {

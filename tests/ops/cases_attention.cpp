@@ -32,11 +32,22 @@ Builder fused(bool causal, std::optional<double> scale, bool with_mask) {
   return [=](Graph&, const Inputs& x) -> Outputs { return {scaled_dot_product_attention(x[0], x[1], x[2], {with_mask ? x[3] : Tensor{}, causal, scale}).output}; };
 }
 
-// o comes from the forward op; do is any upstream gradient.
+// The rows' statistics alone, which run a kernel of their own, or beside the attention's output,
+// which the forward's kernel then writes too.
+Builder statistics(bool causal, std::optional<double> scale, bool with_mask, bool with_output) {
+  return [=](Graph&, const Inputs& x) -> Outputs {
+    Tensor o = scaled_dot_product_attention(x[0], x[1], x[2], {with_mask ? x[3] : Tensor{}, causal, scale}).output;
+    if (with_output) return {attention_statistics(o), o};
+    return {attention_statistics(o)};
+  };
+}
+
+// o and the statistics come from the forward op; do is any upstream gradient.
 Builder backward(bool causal, double scale, bool with_mask) {
   return [=](Graph&, const Inputs& x) -> Outputs {
     Tensor mask = with_mask ? x[4] : Tensor{};
-    return {attention_backward(x[0], x[1], x[2], scaled_dot_product_attention(x[0], x[1], x[2], {mask, causal, scale}).output, x[3], mask, causal, scale)};
+    Tensor o = scaled_dot_product_attention(x[0], x[1], x[2], {mask, causal, scale}).output;
+    return {attention_backward(x[0], x[1], x[2], o, x[3], attention_statistics(o), mask, causal, scale)};
   };
 }
 
@@ -47,7 +58,8 @@ Builder packed(int64_t heads, bool causal, std::optional<double> scale, bool wit
 Builder packed_backward(int64_t heads, bool causal, double scale, bool with_mask) {
   return [=](Graph&, const Inputs& x) -> Outputs {
     Tensor mask = with_mask ? x[2] : Tensor{};
-    return {packed_attention_backward(x[0], heads, packed_attention(x[0], heads, {mask, causal, scale}), x[1], mask, causal, scale)};
+    Tensor o = packed_attention(x[0], heads, {mask, causal, scale});
+    return {packed_attention_backward(x[0], heads, o, x[1], attention_statistics(o), mask, causal, scale)};
   };
 }
 
@@ -72,6 +84,9 @@ void add_packed_cases(std::vector<OpCase>& cases) {
       Shape output = qkv;
       output.back() = qkv.back() / 3;
       cases.push_back({"packed_attention", label, {In(qkv).range(-2, 2)}, packed(heads, causal, std::nullopt, false)});
+      cases.push_back({"attention_statistics", "packed, " + label, {In(qkv).range(-2, 2)},
+                       [=](Graph&, const Inputs& x) -> Outputs { return {attention_statistics(packed_attention(x[0], heads, {{}, causal}))}; }, {},
+                       false});
       cases.push_back({"packed_attention_backward", label, {In(qkv).range(-2, 2), In(output)}, packed_backward(heads, causal, 0.6, false), {}, false});
     }
   // A key mask per batch element, broadcast over heads and queries, that hides every key from
@@ -110,6 +125,9 @@ std::vector<OpCase> attention_cases() {
     for (bool causal : {false, true}) {
       std::string label = name + (causal ? ", causal" : "");
       cases.push_back({"attention", label, {In(s.q).range(-2, 2), In(s.k).range(-2, 2), In(s.v)}, fused(causal, std::nullopt, false)});
+      for (bool with_output : {false, true})
+        cases.push_back({"attention_statistics", label + (with_output ? ", beside the output" : ""),
+                         {In(s.q).range(-2, 2), In(s.k).range(-2, 2), In(s.v)}, statistics(causal, std::nullopt, false, with_output), {}, false});
       const double scale = 0.7;
       cases.push_back({"attention_backward", label, {In(s.q).range(-2, 2), In(s.k).range(-2, 2), In(s.v), In(output_shape(s))},
                        backward(causal, scale, false), {}, false});
@@ -132,6 +150,15 @@ std::vector<OpCase> attention_cases() {
   hide_first_two[6] = hide_first_two[7] = 0;
   cases.push_back({"attention", "causal with a mask that hides all a row sees",
                    {In({2, 6, 4}), In({2, 6, 4}), In({2, 6, 3}), In({6, 6}).values(hide_first_two).no_grad()}, fused(true, std::nullopt, true)});
+  // A fully masked row's logsumexp is masked_logit, as every one of its scores is.
+  for (bool with_output : {false, true}) {
+    cases.push_back({"attention_statistics", std::string("a padding mask with a fully masked row") + (with_output ? ", beside the output" : ""),
+                     {In({2, 3, 4}), In({2, 5, 4}), In({2, 5, 6}), In({3, 5}).values(padding).no_grad()}, statistics(false, std::nullopt, true, with_output),
+                     {}, false});
+    cases.push_back({"attention_statistics", std::string("causal with a mask that hides all a row sees") + (with_output ? ", beside the output" : ""),
+                     {In({2, 6, 4}), In({2, 6, 4}), In({2, 6, 3}), In({6, 6}).values(hide_first_two).no_grad()},
+                     statistics(true, std::nullopt, true, with_output), {}, false});
+  }
   cases.push_back({"attention", "causal with a mask over several tiles",
                    {In({2, 90, 8}).range(-2, 2), In({2, 90, 8}).range(-2, 2), In({2, 90, 8}), In({90, 90}).values(keep_most(90, 90)).no_grad()},
                    fused(true, std::nullopt, true)});

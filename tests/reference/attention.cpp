@@ -1,5 +1,5 @@
-// Attention and its backward op, written as docs/ops.md states them: the whole [Tq, Tk] score
-// matrix of each batch element in double, a full softmax per row, then the products.
+// Attention, its statistics and its backward op, written as docs/ops.md states them: the whole
+// [Tq, Tk] score matrix of each batch element in double, a full softmax per row, then the products.
 #include "indexing.hpp"
 #include "rows.hpp"
 
@@ -16,16 +16,18 @@ AttentionLayout layout_of(const Node& node, Inputs inputs) {
   return attention_layout(node, shapes);
 }
 
-// The softmax weights p [batch, Tq, Tk] and whether each score is masked.
+// The softmax weights p [batch, Tq, Tk], whether each score is masked, and each row's logsumexp.
 struct Weights {
   std::vector<double> p;
   std::vector<char> masked;
+  std::vector<double> logsumexp;
 };
 
 Weights weights_of(const Node& node, const Array& q, const Array& k, const Array* mask, const AttentionLayout& d) {
   const double scale = node.attrs.value;
   std::vector<int64_t> mask_at = mask ? broadcast_map(d.scores, mask->shape) : std::vector<int64_t>{};
-  Weights w{std::vector<double>(static_cast<size_t>(d.batch * d.queries * d.keys)), std::vector<char>(static_cast<size_t>(d.batch * d.queries * d.keys))};
+  Weights w{std::vector<double>(static_cast<size_t>(d.batch * d.queries * d.keys)), std::vector<char>(static_cast<size_t>(d.batch * d.queries * d.keys)),
+            std::vector<double>(static_cast<size_t>(d.batch * d.queries))};
   std::vector<double> row(static_cast<size_t>(d.keys));
   for (int64_t b = 0; b < d.batch; ++b)
     for (int64_t i = 0; i < d.queries; ++i) {
@@ -38,6 +40,7 @@ Weights weights_of(const Node& node, const Array& q, const Array& k, const Array
         row[static_cast<size_t>(j)] = masked ? masked_logit : s * scale;
       }
       RowExp e = row_exp(row.data(), d.keys);
+      w.logsumexp[static_cast<size_t>(b * d.queries + i)] = e.top + std::log(e.total);
       for (int64_t j = 0; j < d.keys; ++j) w.p[static_cast<size_t>(at + j)] = e.softmax(row[static_cast<size_t>(j)]);
     }
   return w;
@@ -59,7 +62,17 @@ Array attention(const Node& node, Inputs inputs) {
   return out;
 }
 
+Array attention_statistics(const Node& node, Inputs inputs) {
+  const AttentionLayout d = layout_of(node, inputs);
+  const Weights w = weights_of(node, *inputs[d.q_input], *inputs[d.k_input], mask_of(d, inputs), d);
+  Array out(f32, node.shape);
+  for (int64_t b = 0; b < d.batch; ++b)
+    for (int64_t i = 0; i < d.queries; ++i) out[d.statistics.at(b, i)] = w.logsumexp[static_cast<size_t>(b * d.queries + i)];
+  return out;
+}
+
 // dq, dk, dv where the layout puts them; D_i = do_i . o_i uses the given o, as the kernels do.
+// The given statistics are taken to be the attention's own: p is recomputed from q and k.
 Array attention_backward(const Node& node, Inputs inputs) {
   const AttentionLayout d = layout_of(node, inputs);
   const Array &q = *inputs[d.q_input], &k = *inputs[d.k_input], &v = *inputs[d.v_input];
@@ -95,6 +108,7 @@ Array attention_backward(const Node& node, Inputs inputs) {
 
 void add_attention_kernels(KernelTable& table) {
   table.add(Op::Attention, attention);
+  table.add(Op::AttentionStatistics, attention_statistics);
   table.add(Op::AttentionBackward, attention_backward);
 }
 

@@ -63,10 +63,22 @@ TEST_CASE("attention weighs the values by the softmax of the scaled scores; a fu
   // dq = ds . k = -3/4 and dk = ds q.
   Tensor o = scaled_dot_product_attention(q, k, v, {.scale = 1.0}).output;
   Tensor dout = full(g, {1, 1}, 1);
-  check_close(values_of(g, attention_backward(q, k, v, o, dout, {}, false, 1.0), feeds), {-0.75, -0.75 * ln3, 0.75 * ln3, 0.75, 0.25});
+  check_close(values_of(g, attention_backward(q, k, v, o, dout, attention_statistics(o), {}, false, 1.0), feeds),
+              {-0.75, -0.75 * ln3, 0.75 * ln3, 0.75, 0.25});
   // Fully masked: uniform weights reach v, and masked scores pass no gradient to q or k.
   Tensor masked_o = scaled_dot_product_attention(q, k, v, {.mask = mask, .scale = 1.0}).output;
-  check_close(values_of(g, attention_backward(q, k, v, masked_o, dout, mask, false, 1.0), feeds), {0, 0, 0, 0.5, 0.5});
+  check_close(values_of(g, attention_backward(q, k, v, masked_o, dout, attention_statistics(masked_o), mask, false, 1.0), feeds),
+              {0, 0, 0, 0.5, 0.5});
+}
+
+TEST_CASE("attention statistics are each row's logsumexp of the scores; a fully masked row's is masked_logit") {
+  Graph g;
+  Tensor q = g.input("q", {1, 1}), k = g.input("k", {2, 1}), v = g.input("v", {2, 1}), mask = g.input("mask", {2});
+  std::vector<std::pair<Tensor, std::vector<double>>> feeds{{q, {std::log(3.0)}}, {k, {1, 0}}, {v, {4, 8}}, {mask, {0, 0}}};
+  // Scores [ln 3, 0]: log(3 + 1).
+  check_close(values_of(g, attention_statistics(scaled_dot_product_attention(q, k, v, {.scale = 1.0}).output), feeds), {std::log(4.0)});
+  check_close(values_of(g, attention_statistics(scaled_dot_product_attention(q, k, v, {.mask = mask, .scale = 1.0}).output), feeds),
+              {masked_logit});
 }
 
 TEST_CASE("gelu is the exact erf form and its backward the exact derivative") {

@@ -1,4 +1,6 @@
 // Fused attention, forward (attention.comp) and backward (attention_backward.comp, two passes).
+// The forward writes each row's logsumexp: into the AttentionStatistics value when the core
+// grouped the two, else into scratch memory; statistics alone run the forward with o in scratch.
 // Head widths become specialisation constants (one pipeline per width pair), the leading axes a
 // batch index that the mask reads through broadcast strides, and the block of queries or keys a
 // workgroup owns is sized to the sequence so that short ones do not leave most lanes idle.
@@ -94,35 +96,54 @@ std::array<uint32_t, 3> groups(const Lowering& lowering, int64_t rows, uint32_t 
   return {static_cast<uint32_t>(blocks), static_cast<uint32_t>(std::min<int64_t>(batch, std::min(65535u, limits.maxComputeWorkGroupCount[1]))), 1};
 }
 
+// attention.comp writing o to `output` and the statistics to `statistics`.
+void emit_forward(Lowering& lowering, const Node& node, const Problem& problem, Slot output, Slot statistics) {
+  const bool direct = lowering.cpu_variants();  // rows straight from the storage buffers
+  const AttentionLayout& layout = problem.layout;
+  const Slot mask = problem.mask ? lowering.input(node, *layout.mask_input) : lowering.zero_word();
+  uint32_t block = block_rows(lowering, problem.tq);
+  uint32_t tile = direct ? 32 : tile_rows(lowering, node, problem.d + problem.dv);
+  Dispatch dispatch;
+  dispatch.shader = Shader::Attention;
+  dispatch.specialization = specialization(block, tile, problem, node, direct);
+  dispatch.bindings = {{output, true},
+                       {lowering.input(node, layout.q_input), false},
+                       {lowering.input(node, layout.k_input), false},
+                       {lowering.input(node, layout.v_input), false},
+                       {mask, false},
+                       {statistics, true}};
+  dispatch.push = push_words(6, problem, node);
+  dispatch.groups = groups(lowering, problem.tq, block, problem.batch);
+  lowering.emit(std::move(dispatch));
+}
+
 }  // namespace
+
+void lower_attention_group(Lowering& lowering, const Node& node, const AttentionGroup& group) {
+  if (element_count(node.shape) == 0) return;
+  Problem problem = describe_problem(lowering, node);
+  emit_forward(lowering, node, problem, lowering.value(group.attention), lowering.value(group.statistics));
+}
 
 void lower_attention(Lowering& lowering, const Node& node, NodeId id) {
   if (element_count(node.shape) == 0) return;
-  const bool direct = lowering.cpu_variants();  // rows straight from the storage buffers
   Problem problem = describe_problem(lowering, node);
-  const AttentionLayout& layout = problem.layout;
-  const Slot mask = problem.mask ? lowering.input(node, *layout.mask_input) : lowering.zero_word();
   if (node.op == Op::Attention) {
-    uint32_t block = block_rows(lowering, problem.tq);
-    uint32_t tile = direct ? 32 : tile_rows(lowering, node, problem.d + problem.dv);
-    Dispatch dispatch;
-    dispatch.shader = Shader::Attention;
-    dispatch.specialization = specialization(block, tile, problem, node, direct);
-    dispatch.bindings = {{lowering.value(id), true},
-                         {lowering.input(node, layout.q_input), false},
-                         {lowering.input(node, layout.k_input), false},
-                         {lowering.input(node, layout.v_input), false},
-                         {mask, false}};
-    dispatch.push = push_words(5, problem, node);
-    dispatch.groups = groups(lowering, problem.tq, block, problem.batch);
-    lowering.emit(std::move(dispatch));
+    emit_forward(lowering, node, problem, lowering.value(id), lowering.scratch(problem.batch * problem.tq * 4));
+    return;
+  }
+  if (problem.dv == 0)
+    fail("Vulkan: {} has values of width 0, which the attention shaders cannot hold", describe_node(lowering.graph(), node));
+  if (node.op == Op::AttentionStatistics) {
+    emit_forward(lowering, node, problem, lowering.scratch(problem.batch * problem.tq * problem.dv * 4), lowering.value(id));
     return;
   }
 
-  // AttentionBackward: pass 0 over query blocks writes dq and each row's statistics, pass 1
-  // over key blocks reads them and writes dk and dv.
-  if (problem.dv == 0)
-    fail("Vulkan: {} has values of width 0, which the attention shaders cannot hold", describe_node(lowering.graph(), node));
+  const bool direct = lowering.cpu_variants();
+  const AttentionLayout& layout = problem.layout;
+  const Slot mask = problem.mask ? lowering.input(node, *layout.mask_input) : lowering.zero_word();
+  // AttentionBackward: pass 0 over query blocks writes dq and each row's D beside its logsumexp,
+  // pass 1 over key blocks reads them and writes dk and dv.
   Slot stats = lowering.scratch(problem.batch * problem.tq * 3 * 4);
   for (uint32_t pass : {0u, 1u}) {
     const int64_t rows = pass == 0 ? problem.tq : problem.tk;
@@ -140,8 +161,9 @@ void lower_attention(Lowering& lowering, const Node& node, NodeId id) {
                          {lowering.input(node, layout.output_input), false},
                          {lowering.input(node, layout.doutput_input), false},
                          {mask, false},
-                         {stats, true}};
-    dispatch.push = push_words(8, problem, node);
+                         {stats, true},
+                         {lowering.input(node, layout.statistics_input), false}};
+    dispatch.push = push_words(9, problem, node);
     dispatch.groups = groups(lowering, rows, block, problem.batch);
     lowering.emit(std::move(dispatch));
   }

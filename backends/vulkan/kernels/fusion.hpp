@@ -1,7 +1,7 @@
 #pragma once
 // The kernel groups of a program as this backend lowers them: the core's pass
-// (heed/backend/kernel_groups.hpp) picks matmul epilogues and masked softmaxes within what the
-// shaders can do; runs of pointwise nodes become one dispatch of pointwise.comp here
+// (heed/backend/kernel_groups.hpp) picks matmul epilogues, masked softmaxes and attentions that
+// write their statistics within what the shaders can do; runs of pointwise nodes become one dispatch of pointwise.comp here
 // (pointwise_chain.cpp). CompileOptions::fusion off: every node its own dispatch.
 #include <heed/backend.hpp>
 #include <heed/backend/kernel_groups.hpp>
@@ -27,6 +27,7 @@ class Fusion {
   // The groups that run at this position, and whether a group at another position does this one's work.
   const MatmulGroup* matmul_group(size_t position) const;
   const MaskedSoftmax* masked_softmax(size_t position) const;
+  const AttentionGroup* attention_group(size_t position) const;
   bool absorbed(size_t position) const { return groups_.is_covered(position); }
 
   // How the schedule reads each value, and the positions a group covers (no chain takes them).

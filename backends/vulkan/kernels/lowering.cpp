@@ -117,6 +117,7 @@ LowerFunction lowering_for(Op op) {
     case Op::CrossEntropy:
     case Op::CrossEntropyBackward: return lower_cross_entropy;
     case Op::Attention:
+    case Op::AttentionStatistics:
     case Op::AttentionBackward: return lower_attention;
     case Op::SgdUpdate:
     case Op::AdamWUpdate: return lower_optimizer;

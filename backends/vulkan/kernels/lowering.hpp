@@ -74,5 +74,7 @@ void lower_embedding(Lowering&, const Node&, NodeId);
 void lower_cross_entropy(Lowering&, const Node&, NodeId);
 void lower_optimizer(Lowering&, const Node&, NodeId);
 void lower_attention(Lowering&, const Node&, NodeId);
+// An attention that also writes the statistics the core grouped with it.
+void lower_attention_group(Lowering&, const Node&, const AttentionGroup&);
 
 }  // namespace heed::vulkan

@@ -66,6 +66,7 @@ enum class Op : uint8_t {
   Embedding,     // inputs: weight [V, D], indices i32
   CrossEntropy,  // inputs: logits [..., C], targets i32 [...]; attrs: ignore_index; mean over counted
   Attention,     // inputs: q [..., Tq, D], k [..., Tk, D], v [..., Tk, Dv] or, with attrs.heads, one packed qkv; optional mask; attrs: value = scale, causal
+  AttentionStatistics,  // Attention's inputs and attributes; gives each row's logsumexp of the scores, [..., (H,) Tq]
   // Dedicated backward ops, emitted by VJPs where composing primitives would be slow or unstable.
   SoftmaxBackward,       // inputs: y, dy
   LogSoftmaxBackward,    // inputs: y, dy
@@ -73,7 +74,7 @@ enum class Op : uint8_t {
   EmbeddingBackward,     // inputs: dy, indices; attrs: rows; deterministic scatter-add
   CrossEntropyBackward,  // inputs: logits, targets, dloss (scalar)
   GeluBackward,          // inputs: x, dy
-  AttentionBackward,     // inputs: q, k, v (or qkv), o, do, optional mask; gives dq, dk, dv packed along the last axis
+  AttentionBackward,     // inputs: q, k, v (or qkv), o, do, the statistics, optional mask; gives dq, dk, dv packed along the last axis
   // Effects: they write persistent values in place and run after every other node, in order.
   SgdUpdate,    // inputs: param, grad, velocity, hyper [lr, momentum, weight_decay]
   AdamWUpdate,  // inputs: param, grad, m, v, hyper [lr, beta1, beta2, eps, weight_decay, step]
@@ -93,8 +94,8 @@ struct Attributes {
   bool keep_dims = false;     // Sum, Max, Argmax
   bool transpose_a = false, transpose_b = false;  // Matmul
   int64_t ignore_index = -100;  // CrossEntropy
-  bool causal = false;        // Attention, AttentionBackward: query i sees keys j <= i + (Tk - Tq)
-  int64_t heads = 0;          // Attention, AttentionBackward: 0, q, k, v apart; else their heads packed in one input
+  bool causal = false;        // Attention and its statistics and backward: query i sees keys j <= i + (Tk - Tq)
+  int64_t heads = 0;          // the same: 0, q, k, v apart; else their heads packed in one input
   int64_t rows = 0;           // EmbeddingBackward: the embedding table's row count
   uint32_t seed = 0;          // random ops
   DType to = f32;             // Cast

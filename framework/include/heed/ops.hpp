@@ -137,11 +137,16 @@ Tensor layer_norm_backward(Tensor x, Tensor dy, Tensor weight, double eps);
 Tensor embedding_backward(Tensor dy, Tensor indices, int64_t rows);
 Tensor cross_entropy_backward(Tensor logits, Tensor targets, Tensor dloss, int64_t ignore_index);
 Tensor gelu_backward(Tensor x, Tensor dy);
-// dq, dk, dv of the fused attention of q, k, v (identical leading axes) given its output o and do, packed per
-// batch element along the last axis: [..., Tq * D + Tk * D + Tk * Dv].
-Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale);
-// dqkv of packed_attention(qkv, heads, settings) given its output o and do: qkv's shape.
-Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale);
+// Each query row's logsumexp of the masked, scaled scores of the fused attention that gave
+// `attention`: [..., Tq], or [..., H, T] when packed. The backward reads them.
+Tensor attention_statistics(Tensor attention);
+// dq, dk, dv of the fused attention of q, k, v (identical leading axes) given its output o, do and
+// its statistics, packed per batch element along the last axis: [..., Tq * D + Tk * D + Tk * Dv].
+Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor statistics, Tensor mask, bool causal,
+                          double scale);
+// dqkv of packed_attention(qkv, heads, settings) given its output o, do and statistics: qkv's shape.
+Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor statistics, Tensor mask, bool causal,
+                                 double scale);
 
 // Effects: in-place writes of persistent values, run after everything else in creation order.
 void assign(Tensor target, Tensor value);

@@ -49,9 +49,34 @@ Tensor fused_attention(Tensor q, Tensor k, Tensor v, Tensor mask, bool causal, s
   return q.graph().add_node(Op::Attention, f32, std::move(shape), std::move(inputs), attrs);
 }
 
+// The statistics an AttentionBackward reads: one f32 per query row of every problem.
+void expect_statistics(std::string_view op, const Tensor& statistics, const Shape& expected) {
+  detail::expect_dtype(op, statistics, f32);
+  if (statistics.shape() != expected)
+    fail("{}: the statistics must be attention_statistics' shape {}, got {}", op, shape_string(expected), describe(statistics));
+}
+
 }  // namespace
 
-Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale) {
+Tensor attention_statistics(Tensor attention) {
+  const Node& node = attention.graph().node(attention.id());
+  if (node.op != Op::Attention)
+    fail("attention_statistics: needs the output of a fused attention (scaled_dot_product_attention or packed_attention), got {}",
+         describe_node(attention.graph(), node));
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < node.inputs.size(); ++i) inputs.push_back(detail::input(attention.graph(), node, i));
+  Shape shape = node.shape;
+  if (node.attrs.heads > 0) {  // [..., T, H * D] -> [..., H, T]
+    shape.back() = shape[shape.size() - 2];
+    shape[shape.size() - 2] = node.attrs.heads;
+  } else {
+    shape.pop_back();
+  }
+  return attention.graph().add_node(Op::AttentionStatistics, f32, std::move(shape), std::move(inputs), node.attrs);
+}
+
+Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor doutput, Tensor statistics, Tensor mask, bool causal,
+                          double scale) {
   expect_attention_inputs("attention_backward", q, k, v, mask);
   Shape expected = q.shape();
   expected.back() = v.dim(-1);
@@ -61,13 +86,14 @@ Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor do
       fail("attention_backward: o and do must have the output's shape {}, got {} and {}", shape_string(expected), describe(output),
            describe(doutput));
   }
+  expect_statistics("attention_backward", statistics, Shape(q.shape().begin(), q.shape().end() - 1));
   Attributes attrs;
   attrs.value = scale;
   attrs.causal = causal;
   // Per batch element, dq (Tq x D), dk (Tk x D) and dv (Tk x Dv) one after the other.
   Shape shape = leading(q);
   shape.push_back(q.dim(-2) * q.dim(-1) + k.dim(-2) * k.dim(-1) + v.dim(-2) * v.dim(-1));
-  std::vector<Tensor> inputs{q, k, v, output, doutput};
+  std::vector<Tensor> inputs{q, k, v, output, doutput, statistics};
   if (mask) inputs.push_back(mask);
   return q.graph().add_node(Op::AttentionBackward, f32, std::move(shape), std::move(inputs), attrs);
 }
@@ -111,7 +137,8 @@ Tensor packed_attention(Tensor qkv, int64_t heads, const AttentionSettings& sett
   return qkv.graph().add_node(Op::Attention, f32, std::move(shape), std::move(inputs), packed_attributes(heads, causal, chosen));
 }
 
-Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor mask, bool causal, double scale) {
+Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor statistics, Tensor mask, bool causal,
+                                 double scale) {
   expect_packed_inputs("packed_attention_backward", qkv, heads, mask);
   Shape expected = qkv.shape();
   expected.back() = qkv.dim(-1) / 3;
@@ -121,7 +148,10 @@ Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tenso
       fail("packed_attention_backward: o and do must have the output's shape {}, got {} and {}", shape_string(expected), describe(output),
            describe(doutput));
   }
-  std::vector<Tensor> inputs{qkv, output, doutput};
+  Shape rows = leading(qkv);
+  rows.insert(rows.end(), {heads, qkv.dim(-2)});
+  expect_statistics("packed_attention_backward", statistics, rows);
+  std::vector<Tensor> inputs{qkv, output, doutput, statistics};
   if (mask) inputs.push_back(mask);
   return qkv.graph().add_node(Op::AttentionBackward, f32, qkv.shape(), std::move(inputs), packed_attributes(heads, causal, scale));
 }
@@ -187,18 +217,22 @@ Attention scaled_dot_product_attention(Tensor q, Tensor k, Tensor v, const Atten
 namespace vjp {
 
 // One AttentionBackward node gives all three gradients: for separate q, k, v packed along its
-// last axis and sliced apart here, for a packed qkv in qkv's own layout. The mask gets none.
+// last axis and sliced apart here, for a packed qkv in qkv's own layout. The mask gets none. The
+// rows' statistics are a value of their own, which the planner schedules beside the forward, so
+// a backend can have the forward's kernel write them instead of computing every score again.
 std::vector<Tensor> attention(Graph& graph, const Node& node, Tensor output, Tensor grad) {
+  Tensor statistics = attention_statistics(output);
   if (node.attrs.heads > 0) {  // packed: the backward gives dqkv whole
     Tensor qkv = detail::input(graph, node, 0);
     Tensor mask = node.inputs.size() > 1 ? detail::input(graph, node, 1) : Tensor{};
-    std::vector<Tensor> grads{packed_attention_backward(qkv, node.attrs.heads, output, grad, mask, node.attrs.causal, node.attrs.value)};
+    std::vector<Tensor> grads{
+        packed_attention_backward(qkv, node.attrs.heads, output, grad, statistics, mask, node.attrs.causal, node.attrs.value)};
     if (mask) grads.emplace_back();
     return grads;
   }
   Tensor q = detail::input(graph, node, 0), k = detail::input(graph, node, 1), v = detail::input(graph, node, 2);
   Tensor mask = node.inputs.size() > 3 ? detail::input(graph, node, 3) : Tensor{};
-  Tensor packed = attention_backward(q, k, v, output, grad, mask, node.attrs.causal, node.attrs.value);
+  Tensor packed = attention_backward(q, k, v, output, grad, statistics, mask, node.attrs.causal, node.attrs.value);
   const int64_t dq = q.dim(-2) * q.dim(-1), dk = k.dim(-2) * k.dim(-1), dv = v.dim(-2) * v.dim(-1);
   std::vector<Tensor> grads{reshape(slice(packed, -1, 0, dq), q.shape()), reshape(slice(packed, -1, dq, dq + dk), k.shape()),
                             reshape(slice(packed, -1, dq + dk, dq + dk + dv), v.shape())};

@@ -23,12 +23,13 @@ void separate(AttentionLayout& l, const std::vector<Shape>& in, bool backward) {
   if (backward) {
     l.output_input = 3;
     l.doutput_input = 4;
+    l.statistics_input = 5;
     const int64_t packed = l.queries * l.width + l.keys * l.width + l.keys * l.value_width;
     l.dq = {0, 1, packed, 0, l.width};
     l.dk = {l.queries * l.width, 1, packed, 0, l.width};
     l.dv = {l.queries * l.width + l.keys * l.width, 1, packed, 0, l.value_width};
   }
-  if (in.size() > (backward ? 5u : 3u)) l.mask_input = backward ? 5 : 3;
+  if (in.size() > (backward ? 6u : 3u)) l.mask_input = backward ? 6 : 3;
 }
 
 // One qkv [..., T, 3 * H * D]: problem b is head b % H of position b / H of the leading axes.
@@ -49,11 +50,12 @@ void packed(AttentionLayout& l, const std::vector<Shape>& in, bool backward) {
   if (backward) {
     l.output_input = 1;
     l.doutput_input = 2;
+    l.statistics_input = 3;
     l.dq = l.q;
     l.dk = l.k;
     l.dv = l.v;
   }
-  if (in.size() > (backward ? 3u : 1u)) l.mask_input = backward ? 3 : 1;
+  if (in.size() > (backward ? 4u : 1u)) l.mask_input = backward ? 4 : 1;
 }
 
 }  // namespace
@@ -66,7 +68,14 @@ AttentionLayout attention_layout(const Node& node, const std::vector<Shape>& inp
   else separate(l, input_shapes, backward);
   l.scores.push_back(l.queries);
   l.scores.push_back(l.keys);
+  l.statistics = {0, 1, l.queries, 0, 1};
   return l;
+}
+
+bool describes(const Node& statistics, const Node& attention) {
+  return statistics.op == Op::AttentionStatistics && attention.op == Op::Attention && statistics.inputs == attention.inputs &&
+         statistics.attrs.value == attention.attrs.value && statistics.attrs.causal == attention.attrs.causal &&
+         statistics.attrs.heads == attention.attrs.heads;
 }
 
 AttentionLayout attention_layout(const Graph& graph, const Node& node) {

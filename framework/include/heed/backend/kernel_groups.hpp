@@ -3,8 +3,8 @@
 // picks the groups of nodes that one kernel runs and checks, here and nowhere else, that running
 // them as one stays safe with the planner's reuse of memory. A backend declares what it can
 // lower (FusionCapabilities) and lowers the groups it is given. Groups so far: a matmul with a
-// bias and activation epilogue or a later accumulate, and the masked, scaled softmax
-// (masked_softmax_pattern.hpp). Pointwise chains are still matched by each backend, after these
+// bias and activation epilogue or a later accumulate, the masked, scaled softmax
+// (masked_softmax_pattern.hpp), and an attention that also writes its rows' statistics. Pointwise chains are still matched by each backend, after these
 // groups and around the positions they cover.
 #include <heed/backend/masked_softmax_pattern.hpp>
 #include <heed/backend/plan.hpp>
@@ -55,6 +55,7 @@ struct FusionCapabilities {
   // The most axes over which the masks' rows are walked, once axes that every mask walks
   // contiguously are merged.
   size_t masked_softmax_mask_axes = 64;
+  bool attention_statistics = false;  // an attention's kernel also writes its rows' statistics
 };
 
 // matmul -> add(bias over the columns) [-> reshape] [-> activation], each the next node of the
@@ -73,9 +74,17 @@ struct MatmulGroup {
   std::vector<size_t> covered;  // the positions of the nodes it stands for, besides the matmul's
 };
 
+// An Attention and, at the next position (the planner puts them there), the AttentionStatistics
+// that describes it: the forward's kernel writes both.
+struct AttentionGroup {
+  NodeId attention = -1;
+  NodeId statistics = -1;
+};
+
 struct KernelGroups {
   std::map<size_t, MatmulGroup> matmuls;          // by the matmul's position
   std::map<size_t, MaskedSoftmax> masked_softmaxes;  // by the softmax's position
+  std::map<size_t, AttentionGroup> attentions;       // by the attention's position
   std::vector<char> covered;  // per position: a group's kernel at another position does its work
 
   bool is_covered(size_t position) const { return covered[position] != 0; }

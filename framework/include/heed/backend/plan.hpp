@@ -23,7 +23,9 @@ struct ValuePlan {
 };
 
 struct Plan {
-  std::vector<NodeId> order;     // nodes to execute, inputs first, effects last in creation order
+  // Nodes to execute, inputs first, effects last in creation order; attention statistics right
+  // after the attention they describe.
+  std::vector<NodeId> order;
   std::vector<ValuePlan> values;  // indexed by NodeId
   int64_t arena_bytes = 0;        // the planned peak of intermediate memory
   int64_t persistent_bytes = 0;
