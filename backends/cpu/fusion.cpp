@@ -11,9 +11,8 @@
 // - fills (Full): folded into constants when only members read them, run after the chain when
 //   none does, and ending the chain when both do (the fill must then run first).
 // A member's value goes to memory only when something outside the chain reads it or the program
-// keeps it. The planner may give such a value bytes that an input of the chain had before; that
-// is safe only when the two are the same bytes read at the same positions, so any other overlap
-// ends the chain before that member.
+// keeps it. The planner may give such a value bytes that an input of the chain had before; the
+// core's PointwiseSpan::first_unsafe_store ends the chain before any member where that is unsafe.
 #include "kernel.hpp"
 #include "pointwise_kernel.hpp"
 
@@ -150,29 +149,22 @@ class ChainBuilder {
     return reader.op != Op::Slice && reader.op != Op::Broadcast && element_count(shape) == count_ && squeezed(shape) == shape_;
   }
 
-  // One pass of checks; false when the chain had to end earlier.
+  // One pass of checks; false when the chain had to end earlier: at a fill that members and
+  // others both read (it must run first), or at a member whose store is unsafe.
   bool settle() {
     members_ = 0;
-    for (size_t position = span_.start; position < span_.end; ++position) {
+    size_t end = span_.first_unsafe_store();
+    for (size_t position = span_.start; position < end; ++position) {
       const NodeId id = order()[position];
       if (is_alias(id)) continue;
       if (is_fill(id)) {
         const int reads = member_reads(id);
-        if (reads > 0 && (context_.root_is_output(id) || reads != context_.root_consumers(id))) return shrink(position);
+        if (reads > 0 && (context_.root_is_output(id) || reads != context_.root_consumers(id))) end = position;
         continue;
       }
       ++members_;
-      if (!written(id)) continue;
-      for (size_t earlier = span_.start; earlier <= position; ++earlier) {
-        const NodeId reader = order()[earlier];
-        if (!is_member(reader)) continue;
-        for (NodeId input : graph_.node(reader).inputs) {
-          const NodeId source = root(input);
-          if (is_member(source) || is_folded(source) || !overlaps(id, source)) continue;
-          if (context_.address(id) != context_.address(source) || !dense_operand(graph_.node(reader), input)) return shrink(position);
-        }
-      }
     }
+    if (end < span_.end) return shrink(end);
     while (span_.end > span_.start && !is_member(order()[span_.end - 1])) --span_.end;  // trailing aliases and fills add nothing
     return true;
   }

@@ -17,6 +17,31 @@ int PointwiseSpan::member_reads(NodeId id) const {
   return reads;
 }
 
+size_t PointwiseSpan::first_unsafe_store() const {
+  const Shape& first = graph.node(plan.order[start]).shape;
+  const Shape shape = squeezed(first);
+  const int64_t count = element_count(first);
+  // Read at the run's own positions: not through a slice's or broadcast's strides.
+  auto dense = [&](const Node& reader, NodeId input) {
+    const Shape& read = graph.node(input).shape;
+    return reader.op != Op::Slice && reader.op != Op::Broadcast && element_count(read) == count && squeezed(read) == shape;
+  };
+  for (size_t position = start; position < end; ++position) {
+    const NodeId id = plan.order[position];
+    if (!is_member(id) || !read_outside(id)) continue;
+    for (size_t earlier = start; earlier <= position; ++earlier) {
+      const NodeId reader = plan.order[earlier];
+      if (!is_member(reader)) continue;
+      for (NodeId input : graph.node(reader).inputs) {
+        const NodeId source = plan.root(input);
+        if (is_member(source) || is_folded(source) || !uses.overlap(id, source)) continue;
+        if (!uses.same_start(id, source) || !dense(graph.node(reader), input)) return position;
+      }
+    }
+  }
+  return end;
+}
+
 PointwiseSpan scan_pointwise_span(const Graph& graph, const Plan& plan, const ValueUses& uses, std::span<const char> covered, size_t start,
                                   const std::function<bool(const Node&)>& accepts, size_t max_members) {
   PointwiseSpan span{graph, plan, uses, start, start};

@@ -9,7 +9,8 @@
 // whose own dispatches follow the chain's. A member's value is stored when something outside
 // the chain reads it or the program keeps it. The shader loads every operand of an element
 // before it stores anything, so a stored value may have the bytes of a dense operand (the
-// planner reuses bytes so); any other overlap ends the chain before that member.
+// planner reuses bytes so); the core's PointwiseSpan::first_unsafe_store ends the chain before
+// any member where the overlap is of another kind.
 #include "fusion.hpp"
 #include "lowering.hpp"
 
@@ -63,6 +64,10 @@ class ChainBuilder {
                                     [this](const Node& node) { return candidate(node); }, max_members)
                     .end;
     for (;;) {
+      if (size_t unsafe = span_.first_unsafe_store(); unsafe < span_.end) {
+        span_.end = unsafe;
+        continue;
+      }
       collect();
       if (members_.size() < 2) return std::nullopt;
       std::optional<size_t> shorter = assemble();
@@ -155,21 +160,8 @@ class ChainBuilder {
       if (stored(id)) stores_.push_back({id, target});
       if (registers_ > max_registers) return position;
     }
-    // A stored value may share bytes with an operand only as the same dense range.
-    const std::vector<int64_t> dense = dense_strides(shape_);
-    for (const auto& [value, target] : stores_)
-      for (const Load& operand : loads_)
-        if (fusion_.overlap(value, operand.value) &&
-            (operand.start != 0 || operand.strides != dense || lowering_.value(value).offset != lowering_.value(operand.value).offset))
-          return plan_position(value);
     if (read_values().size() > max_read_bindings || stores_.size() > max_write_bindings) return members_[members_.size() / 2];
     return std::nullopt;
-  }
-
-  size_t plan_position(NodeId id) const {
-    for (size_t position : members_)
-      if (order()[position] == id) return position;
-    return span_.end;
   }
 
   // The values loaded, one binding each (a value loaded with other strides shares it).

@@ -1,9 +1,9 @@
 #pragma once
 // Runs of pointwise nodes over one shape (an LSTM cell's gates and their backward), the part of
 // matching them that every backend shares: how far a run reaches from a position, which nodes
-// of it are members, and which members' values must still go to memory. Each backend then
-// assembles the members into a program for its own kernel, within its own limits (scratch
-// slots, registers, bindings), and checks how its kernel reads and writes overlapping bytes.
+// of it are members, which members' values must still go to memory, and where the planner's
+// reuse of bytes makes a run end early. Each backend then assembles the members into a program
+// for its own kernel, within its own limits (scratch slots, registers, bindings).
 #include <heed/backend/kernel_groups.hpp>
 
 #include <functional>
@@ -29,6 +29,13 @@ struct PointwiseSpan {
   // Whether a value's bytes are kept or read by a node other than the members: then the run
   // must write it.
   bool read_outside(NodeId id) const { return uses.root_kept(id) || uses.root_readers(id) > member_reads(id); }
+  // The first member whose value must be written into bytes that overlap a value the members at
+  // or before it read from outside the run, other than as the same bytes read at the run's own
+  // positions; `end` if there is none. A kernel that loads an element's operands before it
+  // stores that element's results is safe with exactly that sharing (the planner makes it when
+  // an operand's last reader writes a result); any other overlap must end the run before that
+  // member.
+  size_t first_unsafe_store() const;
 };
 
 // The furthest end of a run from `start` whose members `accepts` (f32 pointwise ops the backend
