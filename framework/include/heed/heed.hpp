@@ -1,9 +1,10 @@
 #pragma once
 // Everything a user of heed needs: graphs, ops, autodiff, optimisers, nn modules, backends,
-// checkpoints.
+// checkpoints, and the communicator of a data-parallel job.
 #include <heed/autodiff.hpp>
 #include <heed/backend.hpp>
 #include <heed/checkpoint.hpp>
+#include <heed/communicator.hpp>
 #include <heed/error.hpp>
 #include <heed/graph.hpp>
 #include <heed/nn.hpp>
