@@ -46,6 +46,7 @@ constexpr std::array<KernelFactory, op_count> factories() {
   set(Op::CrossEntropyBackward, &make_cross_entropy_backward);
   set(Op::GeluBackward, &make_gelu_backward);
   set(Op::AttentionBackward, &make_attention_backward);
+  set(Op::AllReduce, &make_all_reduce);
   set(Op::SgdUpdate, &make_optimizer);
   set(Op::AdamWUpdate, &make_optimizer);
   set(Op::Assign, &make_assign);

@@ -53,6 +53,7 @@ class CompileContext {
   // (off: every node the plain way, the reference).
   bool fusion() const { return options_.fusion; }
   bool pointwise_chains() const { return options_.fusion && options_.pointwise_chains; }
+  Communicator* communicator() const { return options_.communicator; }  // null: one rank
   const Node& input(const Node& node, size_t index) const { return graph_.node(node.inputs.at(index)); }
   std::byte* address(NodeId id) const;  // fails if the plan gave the value no storage
   std::byte* input_address(const Node& node, size_t index) const { return address(node.inputs.at(index)); }
@@ -151,6 +152,7 @@ std::unique_ptr<Kernel> make_embedding_backward(const CompileContext& context, N
 std::unique_ptr<Kernel> make_cross_entropy_backward(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_gelu_backward(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_attention_backward(const CompileContext& context, NodeRef node);
+std::unique_ptr<Kernel> make_all_reduce(const CompileContext& context, NodeRef node);
 std::unique_ptr<Kernel> make_optimizer(const CompileContext& context, NodeRef node);    // SgdUpdate, AdamWUpdate
 std::unique_ptr<Kernel> make_assign(const CompileContext& context, NodeRef node);
 

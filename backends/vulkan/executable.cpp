@@ -5,11 +5,13 @@
 #include "kernels/lowering.hpp"
 #include "vk_error.hpp"
 
+#include <heed/communicator.hpp>
 #include <heed/error.hpp>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace heed::vulkan {
 
@@ -47,7 +49,7 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
       unified_(device_.info().unified_memory) {
   if (source) pools_[static_cast<size_t>(Pool::Persistent)] = source->pools_[static_cast<size_t>(Pool::Persistent)];
   std::vector<Dispatch> dispatches;
-  Lowering lowering(graph, device_.info(), layout_, dispatches);
+  Lowering lowering(graph, device_.info(), layout_, dispatches, collectives_);
   Fusion fusion(graph, plan, options);
   for (size_t position = 0; position < plan.order.size(); ++position) {
     NodeId id = plan.order[position];
@@ -74,23 +76,9 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
     lower(lowering, node, id);
   }
 
+  communicator_ = options.communicator;
+  allocate_command_buffers(collectives_.size() + 1);
   VkDevice vk = device_.get();
-  VkCommandPoolCreateInfo pool_info{};
-  pool_info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
-  pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
-  pool_info.queueFamilyIndex = device_.info().queue_family;
-  VkCommandPool command_pool = VK_NULL_HANDLE;
-  check(vkCreateCommandPool(vk, &pool_info, nullptr, &command_pool), "vkCreateCommandPool");
-  command_pool_ = CommandPoolHandle(vk, command_pool);
-  std::array<VkCommandBuffer, 2> buffers{};
-  VkCommandBufferAllocateInfo allocate{};
-  allocate.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-  allocate.commandPool = command_pool;
-  allocate.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  allocate.commandBufferCount = 2;
-  check(vkAllocateCommandBuffers(vk, &allocate, buffers.data()), "vkAllocateCommandBuffers");
-  commands_ = buffers[0];
-  spare_ = buffers[1];
   VkFenceCreateInfo fence_info{};
   fence_info.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
   VkFence fence = VK_NULL_HANDLE;
@@ -105,6 +93,30 @@ VulkanExecutable::VulkanExecutable(std::shared_ptr<Context> context, const Graph
 }
 
 VulkanExecutable::~VulkanExecutable() = default;
+
+void VulkanExecutable::allocate_command_buffers(size_t segments) {
+  VkDevice vk = device_.get();
+  VkCommandPoolCreateInfo pool_info{};
+  pool_info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+  pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+  pool_info.queueFamilyIndex = device_.info().queue_family;
+  VkCommandPool command_pool = VK_NULL_HANDLE;
+  check(vkCreateCommandPool(vk, &pool_info, nullptr, &command_pool), "vkCreateCommandPool");
+  command_pool_ = CommandPoolHandle(vk, command_pool);
+  std::vector<VkCommandBuffer> buffers(segments + 1);
+  VkCommandBufferAllocateInfo allocate{};
+  allocate.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+  allocate.commandPool = command_pool;
+  allocate.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  allocate.commandBufferCount = static_cast<uint32_t>(buffers.size());
+  check(vkAllocateCommandBuffers(vk, &allocate, buffers.data()), "vkAllocateCommandBuffers");
+  spare_ = buffers.back();
+  buffers.pop_back();
+  segments_ = std::move(buffers);
+  int64_t staging = 0;
+  for (const HostCollective& collective : collectives_) staging = std::max(staging, collective.input.bytes);
+  if (staging > 0) collective_staging_ = Buffer(device_, staging, MemoryUse::Readback, "collective staging");
+}
 
 void VulkanExecutable::create_buffers(const Graph& graph, const Plan& plan) {
   // Padding past the last value: a binding's range is rounded to whole words and at least one.
@@ -214,30 +226,55 @@ void VulkanExecutable::create_descriptors(std::vector<Dispatch>& dispatches) {
 void VulkanExecutable::record(const std::vector<Dispatch>& dispatches) {
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-  check(vkBeginCommandBuffer(commands_, &begin), "vkBeginCommandBuffer");
-  CommandRecorder recorder(commands_);
+  constexpr VkPipelineStageFlags work = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
+  constexpr VkAccessFlags writes = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  constexpr VkAccessFlags any_access =
+      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  size_t segment = 0;
+  int64_t barriers = 0;
+  dispatches_ = 0;
+  check(vkBeginCommandBuffer(segments_[segment], &begin), "vkBeginCommandBuffer");
+  std::optional<CommandRecorder> recorder(std::in_place, segments_[segment]);
   // The previous run's writes (and one-off copies) must land before this run reads: a barrier's
   // first scope reaches back over earlier submissions on the queue.
-  recorder.barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                   VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
-                   VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                   VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
+  recorder->barrier(work, writes, work, any_access);
   if (input_staging_.get()) {
     VkBufferCopy region{0, 0, static_cast<VkDeviceSize>(layout_.pool_bytes(Pool::Input))};
-    recorder.copy(input_staging_.get(), pool(Pool::Input).get(), {&region, 1});
-    recorder.barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                     VK_ACCESS_SHADER_READ_BIT);
+    recorder->copy(input_staging_.get(), pool(Pool::Input).get(), {&region, 1});
+    recorder->barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                      VK_ACCESS_SHADER_READ_BIT);
   }
-  for (size_t d = 0; d < dispatches.size(); ++d) {
+  for (size_t d = 0; d <= dispatches.size(); ++d) {
+    // A collective: its values go to host memory at the end of this command buffer, and come
+    // back, reduced, at the start of the next.
+    while (segment < collectives_.size() && collectives_[segment].position == d) {
+      const HostCollective& collective = collectives_[segment];
+      recorder->barrier(work, writes, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+      VkBufferCopy out{static_cast<VkDeviceSize>(collective.input.offset), 0, static_cast<VkDeviceSize>(collective.input.bytes)};
+      recorder->copy(pool(collective.input.pool).get(), collective_staging_.get(), {&out, 1});
+      recorder->barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+      dispatches_ += recorder->dispatches();
+      barriers += recorder->barriers();
+      check(vkEndCommandBuffer(segments_[segment]), "vkEndCommandBuffer");
+      ++segment;
+      check(vkBeginCommandBuffer(segments_[segment], &begin), "vkBeginCommandBuffer");
+      recorder.emplace(segments_[segment]);
+      // The host's writes to the staging memory are made visible by the submission itself.
+      recorder->barrier(work, writes, work, any_access);
+      VkBufferCopy back{0, static_cast<VkDeviceSize>(collective.output.offset), static_cast<VkDeviceSize>(collective.output.bytes)};
+      recorder->copy(collective_staging_.get(), pool(collective.output.pool).get(), {&back, 1});
+      recorder->barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, work, any_access);
+    }
+    if (d == dispatches.size()) break;
     const Dispatch& dispatch = dispatches[d];
     auto bindings = static_cast<uint32_t>(dispatch.bindings.size());
     VkPipeline pipeline = context_->pipelines.pipeline(dispatch.shader, dispatch.specialization, bindings);
     // Parts of one node's output (a concat) are disjoint: their writes need no barrier between them.
     std::vector<Access> accesses = accesses_of(dispatch, dispatch.write_group);
-    recorder.dispatch(pipeline, context_->pipelines.layout(bindings), sets_[d], dispatch.push, dispatch.groups, accesses);
+    recorder->dispatch(pipeline, context_->pipelines.layout(bindings), sets_[d], dispatch.push, dispatch.groups, accesses);
   }
-  recorder.barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
-                   VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT);
+  recorder->barrier(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT);
   if (!staged_outputs_.empty()) {
     std::vector<VkBufferCopy> regions;
     for (const auto& [id, offset] : staged_outputs_) {
@@ -245,15 +282,16 @@ void VulkanExecutable::record(const std::vector<Dispatch>& dispatches) {
       regions.push_back({static_cast<VkDeviceSize>(slot.offset), static_cast<VkDeviceSize>(offset),
                          static_cast<VkDeviceSize>(std::max<int64_t>(slot.bytes, 4))});
     }
-    recorder.copy(pool(Pool::Arena).get(), output_staging_.get(), regions);
-    recorder.barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    recorder->copy(pool(Pool::Arena).get(), output_staging_.get(), regions);
+    recorder->barrier(VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
   }
-  check(vkEndCommandBuffer(commands_), "vkEndCommandBuffer");
-  dispatches_ = recorder.dispatches();
+  check(vkEndCommandBuffer(segments_[segment]), "vkEndCommandBuffer");
+  dispatches_ += recorder->dispatches();
+  barriers += recorder->barriers();
   if (const char* verbose = std::getenv("HEED_VULKAN_VERBOSE"); verbose && *verbose && *verbose != '0')
-    fmt::print(stderr, "heed vulkan: compiled {} dispatches with {} barriers; pools {} / {} / {} / {} / {} bytes\n", recorder.dispatches(),
-               recorder.barriers(), layout_.pool_bytes(Pool::Arena), layout_.pool_bytes(Pool::Persistent), layout_.pool_bytes(Pool::Input),
-               layout_.pool_bytes(Pool::Constant), layout_.pool_bytes(Pool::Scratch));
+    fmt::print(stderr, "heed vulkan: compiled {} dispatches with {} barriers in {} command buffers; pools {} / {} / {} / {} / {} bytes\n",
+               dispatches_, barriers, segments_.size(), layout_.pool_bytes(Pool::Arena), layout_.pool_bytes(Pool::Persistent),
+               layout_.pool_bytes(Pool::Input), layout_.pool_bytes(Pool::Constant), layout_.pool_bytes(Pool::Scratch));
 }
 
 void VulkanExecutable::submit_and_wait(VkCommandBuffer commands, std::string_view what) {
@@ -319,7 +357,14 @@ void VulkanExecutable::run(std::span<const std::pair<NodeId, HostView>> inputs) 
     Slot slot = layout_.value(id);
     if (slot.bytes > 0) std::memcpy(target + slot.offset, values.data, static_cast<size_t>(slot.bytes));
   }
-  submit_and_wait(commands_, "run");
+  submit_and_wait(segments_[0], "run");
+  for (size_t i = 0; i < collectives_.size(); ++i) {
+    if (communicator_) {
+      auto* values = reinterpret_cast<float*>(collective_staging_.mapped());
+      communicator_->all_reduce_sum({values, static_cast<size_t>(collectives_[i].input.bytes / 4)});
+    }
+    submit_and_wait(segments_[i + 1], "run");
+  }
   context_->instance.check_validation("run");
 }
 

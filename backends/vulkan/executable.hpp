@@ -2,7 +2,8 @@
 // A compiled program on Vulkan. compile (the constructor) does all the work that can be done
 // once: buffers for the plan's pools, initial values uploaded, a pipeline and a descriptor set
 // per dispatch, and one command buffer recording the whole schedule. run() then copies the
-// inputs in, submits that command buffer once and waits on a fence.
+// inputs in, submits that command buffer once and waits on a fence. A program with collectives
+// (AllReduce) records one command buffer more per collective: the host reduces between them.
 #include "buffers.hpp"
 #include "context.hpp"
 #include "kernels/dispatch.hpp"
@@ -35,6 +36,7 @@ class VulkanExecutable final : public Executable {
   void create_buffers(const Graph& graph, const Plan& plan);
   void create_descriptors(std::vector<Dispatch>& dispatches);
   void record(const std::vector<Dispatch>& dispatches);
+  void allocate_command_buffers(size_t count);
   const Buffer& pool(Pool which) const { return *pools_[static_cast<size_t>(which)]; }
   // Records commands into the spare command buffer, submits them and waits.
   void submit_once(const std::function<void(VkCommandBuffer)>& commands);
@@ -54,11 +56,14 @@ class VulkanExecutable final : public Executable {
   DescriptorPoolHandle descriptor_pool_;
   std::vector<VkDescriptorSet> sets_;  // one per dispatch, freed with the pool
   CommandPoolHandle command_pool_;
-  VkCommandBuffer commands_ = VK_NULL_HANDLE;  // the whole schedule
+  std::vector<VkCommandBuffer> segments_;      // the whole schedule, split at each host collective
+  std::vector<HostCollective> collectives_;     // collectives_[i] runs between segments_[i] and [i + 1]
+  Buffer collective_staging_;                   // where the host reduces a collective's values
+  Communicator* communicator_ = nullptr;        // null: one rank, the values pass unchanged
   VkCommandBuffer spare_ = VK_NULL_HANDLE;     // one-off copies (uploads, reads of persistent values)
   FenceHandle fence_;
   int64_t submissions_ = 0;
-  int64_t dispatches_ = 0;  // recorded in commands_: what one run dispatches
+  int64_t dispatches_ = 0;  // recorded in segments_: what one run dispatches
   bool unified_ = false;
 };
 

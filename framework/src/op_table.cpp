@@ -72,6 +72,7 @@ constexpr std::array<Row, op_count> table{{
     {Op::CrossEntropyBackward, {"cross_entropy_backward", nullptr, none, false}},
     {Op::GeluBackward, {"gelu_backward", nullptr, HEED_OP_GELU_BACKWARD, false}},
     {Op::AttentionBackward, {"attention_backward", nullptr, none, false}},
+    {Op::AllReduce, {"all_reduce", vjp::all_reduce, none, false}},
     {Op::SgdUpdate, {"sgd_update", nullptr, none, effect}},
     {Op::AdamWUpdate, {"adamw_update", nullptr, none, effect}},
     {Op::Assign, {"assign", nullptr, none, effect}},

@@ -1,21 +1,44 @@
 #include <heed/autodiff.hpp>
 #include <heed/backend.hpp>
+#include <heed/data_parallel.hpp>
 #include <heed/error.hpp>
 #include <heed/ops.hpp>
 #include <heed/optim.hpp>
 
 namespace heed::optim {
 
-std::vector<Tensor> Optimizer::minimize(Tensor loss, std::vector<Tensor> params) {
+std::vector<Tensor> Optimizer::gradients(Tensor loss, std::vector<Tensor>& params) const {
   if (params.empty()) params = graph_.parameters();
   if (params.empty()) fail("{}: the graph has no parameters to train", name_);
   for (const Tensor& param : params)
     if (param.node().op != Op::Parameter) fail("{}: {} is not a parameter", name_, describe(param));
-  std::vector<Tensor> grads = grad(loss, params);
+  return grad(loss, params);
+}
+
+void Optimizer::update_all(const std::vector<Tensor>& params, const std::vector<Tensor>& grads) {
   for (size_t i = 0; i < params.size(); ++i) update(params[i], grads[i]);
   after_updates();
+}
+
+std::vector<Tensor> Optimizer::minimize(Tensor loss, std::vector<Tensor> params) {
+  std::vector<Tensor> grads = gradients(loss, params);
+  update_all(params, grads);
   graph_.output(loss);
   return grads;
+}
+
+RankMeans Optimizer::minimize_across_ranks(Tensor loss, Tensor weight, std::vector<Tensor> params) {
+  if (!loss.shape().empty()) fail("{}: the loss must be a scalar, got {}", name_, describe(loss));
+  std::vector<Tensor> values = gradients(loss, params);
+  values.push_back(loss);
+  std::vector<Tensor> means = mean_over_ranks(values, weight);
+  RankMeans result{.gradients = {}, .loss = means.back()};
+  means.pop_back();
+  update_all(params, means);
+  graph_.output(loss);
+  graph_.output(result.loss);
+  result.gradients = std::move(means);
+  return result;
 }
 
 Tensor Optimizer::add_state(std::string name, HostTensor initial) {

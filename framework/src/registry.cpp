@@ -1,22 +1,20 @@
 // The backend registry: finds libheed-backend-<name>.so modules, checks their ABI version and
 // keeps them loaded for the life of the process. This is the one piece of global state the
 // design allows.
+#include "module_folders.hpp"
+
 #include <heed/backend/module.hpp>
 #include <heed/error.hpp>
 
 #include <dlfcn.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <mutex>
 
 namespace heed {
 
 namespace {
-
-namespace fs = std::filesystem;
-
 
 struct Entry {
   BackendStatus status;
@@ -37,45 +35,6 @@ Registry& registry() {
   static Registry instance;
   return instance;
 }
-
-// The folder of the file this function was linked into: libheed.so wherever it was installed,
-// copied or staged, so that modules are found relative to it and not to a path fixed at build time.
-fs::path library_folder() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<const void*>(&library_folder), &info) == 0 || !info.dli_fname) return {};
-  std::error_code error;
-  fs::path library = fs::canonical(info.dli_fname, error);
-  return error ? fs::path() : library.parent_path();
-}
-
-std::vector<std::string> search_folders() {
-  std::vector<std::string> folders;
-  if (const char* path = std::getenv("HEED_BACKEND_PATH"); path && *path) {
-    std::string text = path;
-    size_t start = 0;
-    while (start <= text.size()) {
-      size_t end = text.find(':', start);
-      if (end == std::string::npos) end = text.size();
-      if (end > start) folders.push_back(text.substr(start, end - start));
-      start = end + 1;
-    }
-  }
-  std::error_code error;
-  fs::path executable = fs::read_symlink("/proc/self/exe", error);
-  if (!error) folders.push_back(executable.parent_path().string());
-  if (fs::path library = library_folder(); !library.empty()) {
-    // Installed: <libdir>/libheed.so beside <libdir>/heed/libheed-backend-<name>.so.
-    folders.push_back((library / HEED_BACKEND_SUBDIR).string());
-    // An uninstalled build tree: framework/libheed.so beside backends/<name>/.
-    fs::path build_backends = library.parent_path() / "backends";
-    if (fs::exists(library.parent_path() / "build.ninja", error) && fs::is_directory(build_backends, error))
-      for (const auto& item : fs::directory_iterator(build_backends, error))
-        if (item.is_directory()) folders.push_back(item.path().string());
-  }
-  return folders;
-}
-
-constexpr std::string_view prefix = "libheed-backend-", suffix = ".so";
 
 void load_module(Entry& entry) {
   if (entry.attempted) return;
@@ -112,19 +71,11 @@ void load_module(Entry& entry) {
 void scan(Registry& reg) {
   if (reg.scanned) return;
   reg.scanned = true;
-  reg.folders = search_folders();
-  for (const std::string& folder : reg.folders) {
-    std::error_code error;
-    if (!fs::is_directory(folder, error)) continue;
-    for (const auto& item : fs::directory_iterator(folder, error)) {
-      std::string file = item.path().filename().string();
-      if (!file.starts_with(prefix) || !file.ends_with(suffix)) continue;
-      std::string name = file.substr(prefix.size(), file.size() - prefix.size() - suffix.size());
-      if (name.empty() || reg.entries.contains(name)) continue;  // the first folder in search order wins
-      Entry& entry = reg.entries[name];
-      entry.status.name = name;
-      entry.status.path = item.path().string();
-    }
+  reg.folders = module_search_folders();
+  for (const auto& [name, path] : find_modules(reg.folders, "libheed-backend-")) {
+    Entry& entry = reg.entries[name];
+    entry.status.name = name;
+    entry.status.path = path;
   }
 }
 

@@ -1,6 +1,8 @@
 // The thread-group communicator: N ranks as threads, with the collectives the MPI module gives
 // across processes. Results are the same bits on every rank; a mismatch or an abort reaches every
 // rank as an error instead of a hang.
+#include "../support/ranks.hpp"
+
 #include <doctest/doctest.h>
 #include <heed/communicator.hpp>
 #include <heed/error.hpp>
@@ -12,22 +14,6 @@
 
 namespace heed::test {
 namespace {
-
-// Runs body(rank) on every rank's own thread; returns each rank's error message ("" for none).
-std::vector<std::string> on_every_rank(std::vector<std::unique_ptr<Communicator>>& ranks, const std::function<void(Communicator&)>& body) {
-  std::vector<std::string> errors(ranks.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < ranks.size(); ++i)
-    threads.emplace_back([&, i] {
-      try {
-        body(*ranks[i]);
-      } catch (const Error& error) {
-        errors[i] = error.what();
-      }
-    });
-  for (std::thread& thread : threads) thread.join();
-  return errors;
-}
 
 TEST_CASE("a thread group's ranks know their place") {
   auto ranks = thread_group(3);
@@ -94,6 +80,17 @@ TEST_CASE("a group of one rank keeps its values as they are") {
   ranks[0]->all_reduce_sum(values);
   ranks[0]->barrier();
   CHECK(values == std::vector<float>{1.5f, -2});
+}
+
+TEST_CASE("joining a job through a communicator module that does not exist names it and where it looked") {
+  try {
+    join_job("no-such-engine");
+    FAIL("join_job found a module that does not exist");
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    CHECK(message.find("no communicator module 'no-such-engine' (libheed-communicator-no-such-engine.so)") != std::string::npos);
+    CHECK(message.find("Searched:") != std::string::npos);
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ std::vector<OpCase> attention_cases();
 std::vector<OpCase> backward_cases();
 std::vector<OpCase> composite_cases();
 std::vector<OpCase> large_cases();
+std::vector<OpCase> collective_cases();
 
 using Outputs = std::vector<Tensor>;
 using Inputs = std::vector<Tensor>;

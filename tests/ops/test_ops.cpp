@@ -21,7 +21,7 @@ const std::set<std::string> op_tests{
     "sum_to", "stop_gradient", "matmul", "softmax", "log_softmax", "masked_softmax", "masked_log_softmax", "layer_norm", "embedding",
     "cross_entropy", "dropout", "one_hot", "scaled_dot_product_attention", "attention", "attention_statistics", "packed_attention", "softmax_backward", "log_softmax_backward", "gelu_backward",
     "layer_norm_backward", "embedding_backward", "cross_entropy_backward", "attention_backward", "packed_attention_backward", "masked_fill", "zeros_like", "ones_like", "scalar_arithmetic",
-    "chain"};
+    "chain", "all_reduce"};
 
 #define OP_TEST(op) \
   TEST_CASE(op ": every backend matches the reference forward and backward, and the VJP matches finite differences") { check_op(op); }
@@ -116,6 +116,10 @@ TEST_SUITE("composites") {
   OP_TEST("ones_like")
   OP_TEST("scalar_arithmetic")
   OP_TEST("chain")
+}
+
+TEST_SUITE("collectives") {
+  OP_TEST("all_reduce")
 }
 
 TEST_SUITE("coverage") {

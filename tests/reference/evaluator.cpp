@@ -61,6 +61,7 @@ const KernelTable& kernels() {
     add_attention_kernels(t);
     add_backward_kernels(t);
     add_optimizer_kernels(t);
+    add_collective_kernels(t);
     return t;
   }();
   return table;

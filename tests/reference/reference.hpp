@@ -53,6 +53,7 @@ void add_nn_kernels(KernelTable& table);
 void add_attention_kernels(KernelTable& table);  // Attention and AttentionBackward
 void add_backward_kernels(KernelTable& table);
 void add_optimizer_kernels(KernelTable& table);
+void add_collective_kernels(KernelTable& table);
 
 const KernelTable& kernels();  // every family's rows
 bool has_kernel(Op op);        // leaves count: the evaluator handles them itself

@@ -31,6 +31,15 @@ struct Dispatch {
   int32_t write_group = -1;  // dispatches of one node that write disjoint parts of its output
 };
 
+// A point where the recorded work stops for the host: an AllReduce. The executable ends a command
+// buffer before dispatch `position` with a copy of `input` to host memory, has the communicator
+// reduce it there, and starts the next command buffer by copying the result to `output`.
+struct HostCollective {
+  size_t position;
+  Slot input;
+  Slot output;
+};
+
 // Builds a dispatch's push constants: the binding offsets first (zero until the executable
 // fills them), then the shader's own fields in the order of its block.
 class PushWords {

@@ -121,6 +121,7 @@ LowerFunction lowering_for(Op op) {
     case Op::AttentionBackward: return lower_attention;
     case Op::SgdUpdate:
     case Op::AdamWUpdate: return lower_optimizer;
+    case Op::AllReduce: return lower_collective;
     case Op::Parameter:
     case Op::State:
     case Op::Input:

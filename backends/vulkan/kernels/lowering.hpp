@@ -14,8 +14,9 @@ namespace heed::vulkan {
 
 class Lowering {
  public:
-  Lowering(const Graph& graph, const DeviceInfo& device, MemoryLayout& layout, std::vector<Dispatch>& out)
-      : graph_(graph), device_(device), layout_(layout), out_(out) {}
+  Lowering(const Graph& graph, const DeviceInfo& device, MemoryLayout& layout, std::vector<Dispatch>& out,
+           std::vector<HostCollective>& collectives)
+      : graph_(graph), device_(device), layout_(layout), out_(out), collectives_(collectives) {}
 
   const Graph& graph() const { return graph_; }
   const DeviceInfo& device() const { return device_; }
@@ -26,6 +27,8 @@ class Lowering {
   Slot scratch(int64_t bytes) { return layout_.scratch(bytes); }
   Slot constant_words(std::vector<uint32_t> words) { return layout_.constant_words(std::move(words)); }
   void emit(Dispatch dispatch) { out_.push_back(std::move(dispatch)); }
+  // The host does this node's work between the dispatches before and after it.
+  void emit_host_collective(Slot input, Slot output) { collectives_.push_back({out_.size(), input, output}); }
 
   // Never more than 256 invocations: the shaders' shared arrays have fixed sizes for that.
   static constexpr uint32_t max_workgroup = 256;
@@ -46,6 +49,7 @@ class Lowering {
   const DeviceInfo& device_;
   MemoryLayout& layout_;
   std::vector<Dispatch>& out_;
+  std::vector<HostCollective>& collectives_;
 };
 
 using LowerFunction = void (*)(Lowering& lowering, const Node& node, NodeId id);
@@ -73,6 +77,7 @@ void lower_rows(Lowering&, const Node&, NodeId);
 void lower_embedding(Lowering&, const Node&, NodeId);
 void lower_cross_entropy(Lowering&, const Node&, NodeId);
 void lower_optimizer(Lowering&, const Node&, NodeId);
+void lower_collective(Lowering&, const Node&, NodeId);
 void lower_attention(Lowering&, const Node&, NodeId);
 // An attention that also writes the statistics the core grouped with it.
 void lower_attention_group(Lowering&, const Node&, const AttentionGroup&);

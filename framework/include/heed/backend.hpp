@@ -12,6 +12,8 @@ namespace heed {
 
 class Program;
 
+class Communicator;
+
 struct CompileOptions {
   int threads = 0;  // 0: $HEED_THREADS, else every core
   // Kernel groups (a matmul with its epilogue, a masked softmax, a pointwise chain) run as one
@@ -27,6 +29,9 @@ struct CompileOptions {
   // A write or an update through either program is seen by both; the storage lives as long as
   // either does.
   Program* share_persistent_values = nullptr;
+  // The ranks whose values an AllReduce sums (heed/communicator.hpp); it must outlive the
+  // program. None: the program is its own single rank.
+  Communicator* communicator = nullptr;
 };
 
 class Executable;  // what a backend compiles a graph into: heed/backend/module.hpp

@@ -31,4 +31,11 @@ class Communicator {
 // collective throw heed::Error naming the rank and the reason, never wait forever.
 std::vector<std::unique_ptr<Communicator>> thread_group(int size);
 
+// This process's rank of the job a launcher started, through the communicator module `name`
+// (libheed-communicator-<name>.so; "mpi" runs on Open MPI under mpirun). The module is found
+// where the backends are and joins the job once; every later call returns the same
+// communicator, which lives until the process exits. A heed::Error says why there is none: no
+// such module (it is built only where its library was found), or the job could not be joined.
+Communicator& join_job(std::string_view name);
+
 }  // namespace heed

@@ -5,6 +5,7 @@
 #include <heed/backend.hpp>
 #include <heed/checkpoint.hpp>
 #include <heed/communicator.hpp>
+#include <heed/data_parallel.hpp>
 #include <heed/error.hpp>
 #include <heed/graph.hpp>
 #include <heed/nn.hpp>

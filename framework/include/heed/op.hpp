@@ -75,6 +75,8 @@ enum class Op : uint8_t {
   CrossEntropyBackward,  // inputs: logits, targets, dloss (scalar)
   GeluBackward,          // inputs: x, dy
   AttentionBackward,     // inputs: q, k, v (or qkv), o, do, the statistics, optional mask; gives dq, dk, dv packed along the last axis
+  // Collectives between the ranks of a data-parallel job (CompileOptions::communicator).
+  AllReduce,  // input: f32 values; gives their element-wise sum over the ranks (one rank: the values)
   // Effects: they write persistent values in place and run after every other node, in order.
   SgdUpdate,    // inputs: param, grad, velocity, hyper [lr, momentum, weight_decay]
   AdamWUpdate,  // inputs: param, grad, m, v, hyper [lr, beta1, beta2, eps, weight_decay, step]

@@ -148,6 +148,12 @@ Tensor attention_backward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor do
 Tensor packed_attention_backward(Tensor qkv, int64_t heads, Tensor output, Tensor doutput, Tensor statistics, Tensor mask, bool causal,
                                  double scale);
 
+// The element-wise sum of f32 values over the ranks of a data-parallel job, the same on every
+// rank: the communicator a program was compiled with (CompileOptions::communicator) does the
+// reduction; without one there is one rank and the values pass unchanged. Its VJP is itself.
+// Data-parallel training uses it through mean_over_ranks (heed/data_parallel.hpp).
+Tensor all_reduce(Tensor x);
+
 // Effects: in-place writes of persistent values, run after everything else in creation order.
 void assign(Tensor target, Tensor value);
 void sgd_update(Tensor param, Tensor grad, Tensor velocity, Tensor hyper);

@@ -35,6 +35,7 @@ HEED_VJP(layer_norm);
 HEED_VJP(embedding);
 HEED_VJP(cross_entropy);
 HEED_VJP(attention);
+HEED_VJP(all_reduce);
 #undef HEED_VJP
 
 }  // namespace heed::vjp
