@@ -46,6 +46,7 @@ BuiltModel build_charlm(const CharLMConfig& config, const BuildOptions& options)
     Tensor targets = graph.input("targets", {options.batch, config.context}, i32);
     built.inputs["targets"] = targets;
     built.loss = cross_entropy(outputs.logits, targets);
+    built.loss_weight = counted_targets(targets);
     graph.output(built.loss);
   }
   if (options.with_attention) {

@@ -67,6 +67,7 @@ BuiltModel build_classify(const ClassifyConfig& config, const BuildOptions& opti
     Tensor labels = graph.input("labels", {options.batch}, i32);
     built.inputs["labels"] = labels;
     built.loss = cross_entropy(outputs.logits, labels);
+    built.loss_weight = counted_targets(labels);
     graph.output(built.loss);
   }
   if (options.with_attention) {

@@ -75,6 +75,7 @@ BuiltModel build_seq2seq(const Seq2SeqConfig& config, const BuildOptions& option
     built.inputs["target_out"] = target_out;
     outputs = model.forward(source, source_mask, target_in, true);
     built.loss = cross_entropy(outputs.logits, target_out, config.pad);
+    built.loss_weight = counted_targets(target_out, config.pad);
     graph.output(built.loss);
   } else if (options.greedy) {
     outputs = model.greedy(source, source_mask);

@@ -66,6 +66,7 @@ BuiltModel build_vit(const ViTConfig& config, const BuildOptions& options) {
     Tensor labels = graph.input("labels", {options.batch}, i32);
     built.inputs["labels"] = labels;
     built.loss = cross_entropy(outputs.logits, labels);
+    built.loss_weight = counted_targets(labels);
     graph.output(built.loss);
   }
   if (options.with_attention) {

@@ -69,6 +69,10 @@ std::vector<OpCase> nn_cases() {
                    [](Graph&, const Inputs& x) -> Outputs { return {cross_entropy(x[0], x[1])}; }});
   cases.push_back({"cross_entropy", "ignore_index -100 and out-of-range targets", {In({7, 4}), In::i32({7}, 0, 0).values({0, -100, 3, 4, -1, 2, 1})},
                    [](Graph&, const Inputs& x) -> Outputs { return {cross_entropy(x[0], x[1])}; }});
+  cases.push_back({"counted_targets", "ignore_index -100 and out-of-range targets", {In::i32({7}, 0, 0).values({0, -100, 3, 4, -1, 2, 1})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {counted_targets(x[0])}; }, {}, false});
+  cases.push_back({"counted_targets", "a custom ignore_index of 0", {In::i32({2, 3}, 0, 8).values({0, 5, 0, 8, 1, 0})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {counted_targets(x[0], 0)}; }, {}, false});
   cases.push_back({"cross_entropy", "a custom ignore_index of 0", {In({2, 3, 9}), In::i32({2, 3}, 0, 8).values({0, 5, 0, 8, 1, 0})},
                    [](Graph&, const Inputs& x) -> Outputs { return {cross_entropy(x[0], x[1], 0)}; }});
   cases.push_back({"cross_entropy", "every target ignored gives 0", {In({3, 4}), In::i32({3}, 0, 0).values({-100, -100, -100})},

@@ -19,7 +19,7 @@ const std::set<std::string> op_tests{
     "gelu", "cast", "add", "sub", "mul", "div", "pow", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "where",
     "sum", "max", "mean", "argmax", "reshape", "permute", "transpose", "slice", "concat", "broadcast", "unsqueeze", "squeeze",
     "sum_to", "stop_gradient", "matmul", "softmax", "log_softmax", "masked_softmax", "masked_log_softmax", "layer_norm", "embedding",
-    "cross_entropy", "dropout", "one_hot", "scaled_dot_product_attention", "attention", "attention_statistics", "packed_attention", "softmax_backward", "log_softmax_backward", "gelu_backward",
+    "cross_entropy", "counted_targets", "dropout", "one_hot", "scaled_dot_product_attention", "attention", "attention_statistics", "packed_attention", "softmax_backward", "log_softmax_backward", "gelu_backward",
     "layer_norm_backward", "embedding_backward", "cross_entropy_backward", "attention_backward", "packed_attention_backward", "masked_fill", "zeros_like", "ones_like", "scalar_arithmetic",
     "chain", "all_reduce"};
 
@@ -91,6 +91,7 @@ TEST_SUITE("nn") {
   OP_TEST("layer_norm")
   OP_TEST("embedding")
   OP_TEST("cross_entropy")
+  OP_TEST("counted_targets")
   OP_TEST("dropout")
   OP_TEST("one_hot")
   OP_TEST("scaled_dot_product_attention")

@@ -96,6 +96,9 @@ Tensor masked_fill(Tensor x, Tensor mask, double value);  // where mask is zero,
 Tensor layer_norm(Tensor x, Tensor weight = {}, Tensor bias = {}, double eps = 1e-5);
 Tensor embedding(Tensor weight, Tensor indices);
 Tensor cross_entropy(Tensor logits, Tensor targets, int64_t ignore_index = -100);
+// How many targets cross_entropy(logits, targets, ignore_index) is the mean over, as an f32
+// scalar: its weight among the ranks of data-parallel training (Optimizer::minimize_across_ranks).
+Tensor counted_targets(Tensor targets, int64_t ignore_index = -100);
 Tensor dropout(Tensor x, double p, bool training = true);  // draws from graph.random_counter()
 Tensor one_hot(Tensor indices, int64_t classes);           // f32
 

@@ -79,6 +79,11 @@ Tensor cross_entropy(Tensor logits, Tensor targets, int64_t ignore_index) {
   return logits.graph().add_node(Op::CrossEntropy, f32, {}, {logits, targets}, attrs);
 }
 
+Tensor counted_targets(Tensor targets, int64_t ignore_index) {
+  detail::expect_dtype("counted_targets", targets, i32);
+  return sum(not_equal(targets, scalar(targets.graph(), static_cast<double>(ignore_index), i32)));
+}
+
 Tensor dropout(Tensor x, double p, bool training) {
   if (p < 0 || p >= 1) fail("dropout: p must be in [0, 1), got {}", p);
   if (!training || p == 0) return x;

@@ -30,6 +30,9 @@ struct BuiltModel {
   Tensor logits;                         // the model's scores
   Tensor attention;                      // empty unless built with_attention
   Tensor loss;                           // empty unless training
+  // With the loss: how many examples or counted tokens it is the mean of (an f32 scalar), which
+  // weighs this rank's gradients in data-parallel training.
+  Tensor loss_weight;
   Tensor prediction;                     // decoded output where the model has one (greedy decoding)
   // Built with explain: the attention distributions in the order the model applies them, and
   // the sum over the batch of each example's predicted-class logit.
