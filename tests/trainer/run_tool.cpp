@@ -21,10 +21,8 @@ std::string slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
-pid_t spawn(const std::vector<std::string>& arguments, const std::filesystem::path& directory, const std::filesystem::path& out,
+pid_t spawn(std::vector<std::string> all, const std::filesystem::path& directory, const std::filesystem::path& out,
             const std::filesystem::path& err) {
-  std::vector<std::string> all{heed_train()};
-  all.insert(all.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
   for (std::string& argument : all) argv.push_back(argument.data());
   argv.push_back(nullptr);
@@ -71,9 +69,21 @@ Result run(const std::vector<std::string>& arguments, const std::filesystem::pat
   return process.wait();
 }
 
+Result run(const Command& command, const std::filesystem::path& directory) {
+  Running process(command, directory);
+  return process.wait();
+}
+
 Running::Running(const std::vector<std::string>& arguments, const std::filesystem::path& directory)
     : out_(directory / ".heed-train.out"), err_(directory / ".heed-train.err") {
-  pid_ = spawn(arguments, directory, out_, err_);
+  std::vector<std::string> all{heed_train()};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  pid_ = spawn(std::move(all), directory, out_, err_);
+}
+
+Running::Running(const Command& command, const std::filesystem::path& directory)
+    : out_(directory / ".heed-train.out"), err_(directory / ".heed-train.err") {
+  pid_ = spawn(command.argv, directory, out_, err_);
 }
 
 Running::~Running() {

@@ -21,16 +21,25 @@ std::vector<std::string> test_backends();
 
 Result run(const std::vector<std::string>& arguments, const std::filesystem::path& directory);
 
+// Another program's command line (its first element an absolute path): mpirun launching
+// heed-train, say.
+struct Command {
+  std::vector<std::string> argv;
+};
+Result run(const Command& command, const std::filesystem::path& directory);
+
 // A heed-train left running, to be signalled; its output goes to files in `directory`.
 class Running {
  public:
   Running(const std::vector<std::string>& arguments, const std::filesystem::path& directory);
+  Running(const Command& command, const std::filesystem::path& directory);
   ~Running();  // ends the process if the test did not wait for it
   Running(const Running&) = delete;
   Running& operator=(const Running&) = delete;
 
   std::string err() const;  // what it wrote to stderr so far
   void signal(int number) const;
+  pid_t pid() const { return pid_; }
   Result wait();
 
  private:

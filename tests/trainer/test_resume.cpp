@@ -3,6 +3,7 @@
 #include "files.hpp"
 #include "run_tool.hpp"
 #include "small_runs.hpp"
+#include "step_losses.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,19 +16,6 @@
 using namespace trainer_test;
 
 namespace {
-
-// "step N/M loss X" lines of the plain progress output, by step.
-// (std::regex is avoided: GCC 12 warns inside it under the sanitizers, and warnings are errors.)
-std::map<int, std::string> step_losses(const std::string& err) {
-  std::map<int, std::string> losses;
-  std::istringstream lines(err);
-  for (std::string line; std::getline(lines, line);) {
-    int step = 0, total = 0;
-    char loss[64] = {};
-    if (std::sscanf(line.c_str(), "step %d/%d loss %63s", &step, &total, loss) == 3) losses[step] = loss;
-  }
-  return losses;
-}
 
 // metrics.jsonl without the one field that measures wall time.
 std::vector<nlohmann::json> metrics_without_time(const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 #include "workload_benchmark.hpp"
 
 #include <heed/heed.hpp>
+#include <heed/train/job.hpp>
 #include <heed/train/registry.hpp>
 
 #include <algorithm>
@@ -55,16 +56,37 @@ Batch one_batch(const train::ModelRegistration& registration, const std::string&
   return batch;
 }
 
-void time_workload(const train::ModelRegistration& registration, const WorkloadOptions& options, Backend& backend) {
+// The time per step of the kernels whose name starts with `prefix`, from a program's profile.
+double milliseconds_per_step(const KernelProfile& profile, std::string_view prefix) {
+  double seconds = 0;
+  for (const KernelTime& kernel : profile.kernels)
+    if (kernel.name.starts_with(prefix)) seconds += kernel.seconds;
+  return profile.runs > 0 ? seconds * 1e3 / static_cast<double>(profile.runs) : 0;
+}
+
+// Under mpirun (a train job of several ranks), each rank runs its share of --batch and rank 0
+// prints the figures of the whole step, with the time its all-reduce took.
+void time_workload(const train::ModelRegistration& registration, const WorkloadOptions& options, Backend& backend, const train::Job& job) {
   const std::string& workload = registration.name;
   bool train = options.mode == "train";
   int64_t batch = options.batch > 0 ? options.batch : train ? registration.defaults.batch : 1;
+  if (batch % job.size() != 0) fail("--batch {}: the {} ranks of this job cannot share it evenly", batch, job.size());
   std::string config = configuration(options);
-  BuiltModel model = registration.build(config, {.batch = batch, .training = train, .greedy = false, .with_attention = false, .seed = 0});
-  if (train) optim::AdamW(*model.graph, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}).minimize(model.loss);
+  BuiltModel model = registration.build(config, {.batch = batch / job.size(), .training = train, .greedy = false, .with_attention = false, .seed = 0});
+  Tensor loss_value = model.loss;
+  if (train) {
+    optim::AdamW optimizer(*model.graph, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01});
+    if (job.size() > 1)
+      loss_value = optimizer.minimize_across_ranks(model.loss, model.loss_weight).loss;
+    else
+      optimizer.minimize(model.loss);
+  }
   int threads = resolve_threads(options.threads);
   auto compile_start = std::chrono::steady_clock::now();
-  Program program = backend.compile(*model.graph, {.threads = threads, .fusion = options.fusion, .profile = options.profile});
+  // Several ranks are always profiled: the all-reduce's share of the step is one of the figures.
+  bool profile = options.profile || job.size() > 1;
+  Program program = backend.compile(*model.graph, {.threads = threads, .fusion = options.fusion, .profile = profile,
+                                                   .communicator = job.communicator()});
   double compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compile_start).count();
 
   Batch batch_values = one_batch(registration, config, model);
@@ -80,13 +102,18 @@ void time_workload(const train::ModelRegistration& registration, const WorkloadO
   std::sort(times.begin(), times.end());
   double median = times[times.size() / 2];
   int64_t flops = registration.forward_matmul_flops ? registration.forward_matmul_flops(config, batch) * (train ? 3 : 1) : 0;
-  std::string loss = train ? fmt::format("{:.6g}", program.read(model.loss).item()) : "null";
+  std::string loss = train ? fmt::format("{:.6g}", program.read(loss_value).item()) : "null";
+  // null where the backend does not time kernels (Vulkan) or there is no all-reduce.
+  KernelProfile kernels = program.profile();
+  std::string all_reduce = job.size() > 1 && !kernels.kernels.empty() ? fmt::format("{:.3f}", milliseconds_per_step(kernels, "all_reduce")) : "null";
+  if (!job.leads()) return;
   fmt::print(
-      "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"batch\": {}, \"steps\": {}, "
+      "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"ranks\": {}, \"all_reduce_ms_per_step\": {}, "
+      "\"batch\": {}, \"steps\": {}, "
       "\"kernels_per_step\": {}, \"ms_per_step_median\": {:.3f}, \"ms_per_step_min\": {:.3f}, \"samples_per_s\": {:.2f}, \"flops_per_step\": {}, "
       "\"gflops\": {:.2f}, \"planned_peak_bytes\": {}, \"persistent_bytes\": {}, \"peak_rss_bytes\": {}, \"compile_ms\": {:.1f}, \"last_loss\": {}, "
       "\"device\": \"{}\", \"omp_wait_policy\": \"{}\", \"gomp_spincount\": \"{}\"}}\n",
-      workload, backend.name(), options.mode, threads, batch, options.steps, program.kernels(), median, times.front(), batch * 1e3 / median, flops,
+      workload, backend.name(), options.mode, threads, job.size(), all_reduce, batch, options.steps, program.kernels(), median, times.front(), batch * 1e3 / median, flops,
       static_cast<double>(flops) / median / 1e6, program.plan().arena_bytes, program.plan().persistent_bytes, peak_resident_bytes(), compile_ms, loss,
       backend.device(), environment("OMP_WAIT_POLICY"), environment("GOMP_SPINCOUNT"));
   std::fflush(stdout);
@@ -100,8 +127,14 @@ void run_workload_benchmark(const WorkloadOptions& options) {
   if (options.steps <= 0 || options.warmup < 0) fail("--steps must be positive and --warmup not negative, got {} and {}", options.steps, options.warmup);
   std::vector<const train::ModelRegistration*> workloads =
       options.workload == "all" ? train::registered_models() : std::vector{&train::find_model(options.workload)};
+  train::Job job = options.mode == "train" ? train::Job::detect() : train::Job();
   auto backend = load_backend(options.backend);
-  for (const train::ModelRegistration* workload : workloads) time_workload(*workload, options, *backend);
+  try {
+    for (const train::ModelRegistration* workload : workloads) time_workload(*workload, options, *backend, job);
+  } catch (const Error& error) {
+    job.abort(fmt::format("heed-bench: {}", error.what()));  // another rank may wait for this one
+    throw;
+  }
 }
 
 }  // namespace heed::bench

@@ -6,6 +6,7 @@
 #include <heed/optim.hpp>
 #include <heed/train/backend_choice.hpp>
 #include <heed/train/inference.hpp>
+#include <heed/train/job.hpp>
 #include <heed/train/metrics_log.hpp>
 #include <heed/train/progress.hpp>
 #include <heed/train/registry.hpp>
@@ -15,6 +16,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 namespace heed::train {
@@ -88,80 +90,94 @@ void check_resume_flags(const TrainOptions& flags, const RunSettings& stored, co
 
 class Trainer {
  public:
-  Trainer(const TrainOptions& flags, RunSettings settings, std::unique_ptr<Task> task, std::filesystem::path folder)
+  Trainer(const TrainOptions& flags, RunSettings settings, std::unique_ptr<Task> task, std::filesystem::path folder, Job job)
       : flags_(flags),
         settings_(std::move(settings)),
         task_(std::move(task)),
         folder_(std::move(folder)),
+        job_(job),
         backend_(open_backend(flags.common.backend, flags.common.device)),
-        model_(task_->build_training(settings_.batch)),
+        model_(task_->build_training(settings_.batch / job.size())),
         optimizer_(*model_.graph, {.lr = settings_.lr, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}) {
-    optimizer_.minimize(model_.loss);
-    program_.emplace(backend_->compile(*model_.graph, flags.common.compile));
+    loss_ = model_.loss;
+    CompileOptions options = flags.common.compile;
+    if (job_.size() > 1) {
+      if (!model_.loss_weight.valid())
+        fail("{} gives no loss weight (BuiltModel::loss_weight), which training on {} ranks needs", settings_.model, job_.size());
+      loss_ = optimizer_.minimize_across_ranks(model_.loss, model_.loss_weight).loss;
+      options.communicator = job_.communicator();
+    } else {
+      optimizer_.minimize(model_.loss);
+    }
+    program_.emplace(backend_->compile(*model_.graph, options));
   }
 
   int run() {
-    if (flags_.resume) {
-      position_ = restore_run(folder_, *program_, *model_.graph, settings_);
-      task_->seek(position_.samples);
-      saved_step_ = position_.step;
-    } else if (std::filesystem::exists(folder_ / training_file)) {
-      fail("--out {}: it already holds a run; continue it with --resume, or choose another --out", folder_.string());
+    start_position();
+    // Rank 0 alone writes the run folder and prints; the other ranks only train.
+    std::optional<MetricsLog> metrics;
+    std::optional<Progress> progress;
+    if (job_.leads()) {
+      std::filesystem::create_directories(folder_);
+      metrics_ = &metrics.emplace(folder_ / metrics_file, position_.step);
+      announce();
+      progress_ = &progress.emplace(position_.step, settings_.steps, settings_.batch, flags_.log_every);
     }
-    std::filesystem::create_directories(folder_);
-    MetricsLog metrics(folder_ / metrics_file, position_.step);
-    metrics_ = &metrics;
-    announce();
 
     int64_t eval_every = settings_.eval_every;
     LearningRate schedule = settings_.learning_rate();
-    Progress progress(position_.step, settings_.steps, settings_.batch, flags_.log_every);
-    progress_ = &progress;
     auto start = std::chrono::steady_clock::now();
     int64_t session_steps = 0;
     while (position_.step < settings_.steps) {
-      if (int signal = stop_requested()) {
-        progress.finish();
+      if (int signal = job_.agree_on_stop(stop_requested())) {
+        if (progress) progress->finish();
         save();
-        fmt::print(stderr, "{}: stopped by signal {} after step {}; the checkpoint is saved. Continue with:\n  {}\n",
-                   flags_.common.program, signal, position_.step, resume_command());
+        if (job_.leads())
+          fmt::print(stderr, "{}: stopped by signal {} after step {}; the checkpoint is saved. Continue with:\n  {}\n",
+                     flags_.common.program, signal, position_.step, resume_command());
+        else
+          fmt::print(stderr, "{}{}: stopped by signal {} after step {}\n", flags_.common.program, job_.where(), signal, position_.step);
         return 128 + signal;
       }
       lr_ = schedule.at(position_.step + 1);
       optimizer_.set_learning_rate(*program_, lr_);
-      std::vector<Feed> feeds = task_->next_batch(model_);
+      std::vector<Feed> feeds = next_batch();
       auto step_start = std::chrono::steady_clock::now();
       program_->run(feeds);
-      double loss = program_->read(model_.loss).item();
+      double loss = program_->read(loss_).item();  // the same on every rank
       double seconds = seconds_since(step_start);
       ++position_.step;
-      position_.samples = task_->position();
+      position_.samples = job_.size() == 1 ? task_->position() : position_.samples + static_cast<uint64_t>(settings_.batch);
       if (!std::isfinite(loss)) {
-        progress.finish();
-        fmt::print(stderr, "{}: step {}: the loss is {} (not finite); training stopped. The learning rate was {:.3g}: "
-                   "try a lower --lr. {}\n", flags_.common.program, position_.step, loss, lr_, last_good_checkpoint());
+        if (progress) progress->finish();
+        if (job_.leads())
+          fmt::print(stderr, "{}: step {}: the loss is {} (not finite); training stopped. The learning rate was {:.3g}: "
+                     "try a lower --lr. {}\n", flags_.common.program, position_.step, loss, lr_, last_good_checkpoint());
         return exit_not_finite;
       }
-      progress.step(position_.step, loss, lr_, seconds);
+      if (progress) progress->step(position_.step, loss, lr_, seconds);
       position_.loss_sum += loss;
       ++position_.loss_count;
       ++session_steps;
       if (position_.step == settings_.steps) break;
-      if (eval_every > 0 && position_.step % eval_every == 0) evaluate(false);
+      if (job_.leads() && eval_every > 0 && position_.step % eval_every == 0) evaluate(false);
       if (settings_.save_every > 0 && position_.step % settings_.save_every == 0) {
         save();
-        progress.message(fmt::format("step {}: checkpoint saved in {}", position_.step, folder_.string()));
+        if (progress) progress->message(fmt::format("step {}: checkpoint saved in {}", position_.step, folder_.string()));
       }
       if (flags_.stop_after > 0 && session_steps >= flags_.stop_after) {
-        progress.finish();
+        if (progress) progress->finish();
         save();
-        fmt::print(stderr, "{}: stopped after {} steps as --stop-after asked (step {} of {}). Continue with:\n  {}\n",
-                   flags_.common.program, session_steps, position_.step, settings_.steps, resume_command());
-        report_profile(flags_.common, *program_);
+        if (job_.leads()) {
+          fmt::print(stderr, "{}: stopped after {} steps as --stop-after asked (step {} of {}). Continue with:\n  {}\n",
+                     flags_.common.program, session_steps, position_.step, settings_.steps, resume_command());
+          report_profile(flags_.common, *program_);
+        }
         return 0;
       }
     }
-    progress.finish();
+    if (!job_.leads()) return 0;
+    progress->finish();
     double train_seconds = seconds_since(start);
     save();
     Evaluation final_evaluation = evaluate(true);
@@ -173,9 +189,42 @@ class Trainer {
   }
 
  private:
+  // Rank 0 reads the run folder and gives every rank what it read: the values and the position.
+  // Then the ranks check that they build the same graph from the same settings and values.
+  void start_position() {
+    if (job_.leads()) {
+      if (flags_.resume) {
+        position_ = restore_run(folder_, *program_, *model_.graph, settings_);
+        saved_step_ = position_.step;
+      } else if (std::filesystem::exists(folder_ / training_file)) {
+        fail("--out {}: it already holds a run; continue it with --resume, or choose another --out", folder_.string());
+      }
+    }
+    if (job_.size() > 1) {
+      std::string position = job_.share_text(fmt::format("{} {} {:.17g} {}", position_.step, position_.samples, position_.loss_sum,
+                                                         position_.loss_count));
+      if (std::sscanf(position.c_str(), "%ld %lu %lf %ld", &position_.step, &position_.samples, &position_.loss_sum, &position_.loss_count) != 4)
+        fail("rank 0 sent a training position this rank cannot read: '{}'", position);
+      job_.share_values(*program_, *model_.graph);
+      job_.check_agreement(fingerprint(settings_json(settings_)) ^ fingerprint(*program_, *model_.graph),
+                           "model, settings, graph or parameters");
+    }
+    if (flags_.resume) task_->seek(position_.samples);
+  }
+
+  // This rank's share of the next batch: rank r takes the samples after r shares of it, so that
+  // the ranks' shares together are the batch one process would draw.
+  std::vector<Feed> next_batch() {
+    if (job_.size() == 1) return task_->next_batch(model_);
+    uint64_t share = static_cast<uint64_t>(settings_.batch / job_.size());
+    task_->seek(position_.samples + share * static_cast<uint64_t>(job_.rank()));
+    return task_->next_batch(model_);
+  }
+
   void announce() const {
-    fmt::print(stderr, "{}: {} {} ({}) on {} [{}]\n", flags_.common.program, position_.step > 0 ? "resuming" : "training", settings_.model,
-               find_model(settings_.model).task, backend_->name(), backend_->device());
+    fmt::print(stderr, "{}: {} {} ({}) on {} [{}]{}\n", flags_.common.program, position_.step > 0 ? "resuming" : "training", settings_.model,
+               find_model(settings_.model).task, backend_->name(), backend_->device(),
+               job_.size() > 1 ? fmt::format(", {} ranks of batch {} each", job_.size(), settings_.batch / job_.size()) : "");
     fmt::print(stderr, "  {} steps of batch {} from step {}, peak lr {:.3g} ({} warm-up steps, {}), seed {}; run folder {}\n",
                settings_.steps, settings_.batch, position_.step, settings_.lr, settings_.warmup, schedule_name(settings_.schedule),
                settings_.seed, folder_.string());
@@ -189,6 +238,7 @@ class Trainer {
   }
 
   void save() {
+    if (!job_.leads()) return;
     save_run(folder_, *program_, *model_.graph, settings_, position_);
     saved_step_ = position_.step;
   }
@@ -217,9 +267,11 @@ class Trainer {
   RunSettings settings_;
   std::unique_ptr<Task> task_;
   std::filesystem::path folder_;
+  Job job_;
   std::shared_ptr<Backend> backend_;
   BuiltModel model_;
   optim::AdamW optimizer_;
+  Tensor loss_;  // the loss the step reports: its mean over the ranks when there are several
   std::optional<Program> program_;
   std::optional<InferenceModel> eval_;
   TrainingPosition position_;
@@ -231,15 +283,23 @@ class Trainer {
 
 }  // namespace
 
-int run_train(const TrainOptions& flags) {
-  install_stop_handlers();
+namespace {
+
+int train_as(const TrainOptions& flags, const Job& job) {
   std::filesystem::path folder;
   RunSettings settings;
   std::unique_ptr<Task> task;
   if (flags.resume) {
-    folder = flags.out.empty() ? latest_run_folder(runs_root, flags.given.contains("model") ? flags.model : "")
-                               : std::filesystem::path(flags.out);
-    settings = read_run_settings(folder);
+    // Rank 0 alone reads the run folder: the ranks need no shared file system.
+    if (job.leads()) {
+      folder = flags.out.empty() ? latest_run_folder(runs_root, flags.given.contains("model") ? flags.model : "")
+                                 : std::filesystem::path(flags.out);
+      settings = read_run_settings(folder);
+    }
+    if (job.size() > 1) {
+      folder = job.share_text(folder.string());
+      settings = parse_settings(job.share_text(settings_json(settings)), "the settings rank 0 read from " + folder.string());
+    }
     check_resume_flags(flags, settings, folder);
     apply_watch_flags(flags, settings);
     task = make_task(settings.model, {.config_json = settings.config, .data = settings.data, .held_out = settings.valid,
@@ -251,10 +311,28 @@ int run_train(const TrainOptions& flags) {
       fail("--valid: {} takes its held-out examples from its own data and reads no --valid", flags.model);
     task = make_task(flags.model, {.config_json = flags.config, .data = flags.data, .held_out = flags.valid, .seed = flags.seed});
     settings = settings_from_flags(flags, *task);
-    folder = flags.out.empty() ? new_run_folder(runs_root, flags.model) : std::filesystem::path(flags.out);
+    if (job.leads()) folder = flags.out.empty() ? new_run_folder(runs_root, flags.model) : std::filesystem::path(flags.out);
+    folder = job.share_text(folder.string());
   }
-  Trainer trainer(flags, std::move(settings), std::move(task), folder);
+  if (settings.batch % job.size() != 0)
+    fail("--batch {}: it is the batch of all {} ranks together, which must share it evenly; give a multiple of {}", settings.batch, job.size(),
+         job.size());
+  Trainer trainer(flags, std::move(settings), std::move(task), folder, job);
   return trainer.run();
+}
+
+}  // namespace
+
+int run_train(const TrainOptions& flags) {
+  install_stop_handlers();
+  Job job = Job::detect();
+  try {
+    return train_as(flags, job);
+  } catch (const Error& error) {
+    // Another rank may be waiting for this one in a collective: end the job on every rank.
+    job.abort(fmt::format("{}: {}", flags.common.program, error.what()));
+    throw;
+  }
 }
 
 }  // namespace heed::train

@@ -10,7 +10,8 @@ std::vector<Tensor> mean_over_ranks(const std::vector<Tensor>& values, Tensor we
   if (values.empty()) fail("mean_over_ranks: no values to average");
   if (weight.dtype() != f32 || !weight.shape().empty()) fail("mean_over_ranks: the weight must be an f32 scalar, got {}", describe(weight));
   Graph& graph = weight.graph();
-  // One part per distinct node: a gradient shared by two parameters is reduced once.
+  // One part per distinct node: a gradient shared by two parameters is reduced once. The
+  // bucket is weighted and divided whole, a kernel each, rather than part by part.
   std::map<NodeId, int64_t> offsets;
   std::vector<Tensor> parts;
   int64_t length = 0;
@@ -20,19 +21,18 @@ std::vector<Tensor> mean_over_ranks(const std::vector<Tensor>& values, Tensor we
     if (offsets.contains(value.id())) continue;
     offsets[value.id()] = length;
     int64_t count = element_count(value.shape());
-    parts.push_back(reshape(value * weight, {count}));
+    parts.push_back(reshape(value, {count}));
     length += count;
   }
-  parts.push_back(reshape(weight, {1}));
-  Tensor bucket = all_reduce(concat(parts, 0));
-  Tensor total = reshape(slice(bucket, 0, length, length + 1), {});
-  std::vector<Tensor> means;
+  parts.push_back(full(graph, {1}, 1.0));  // becomes the weight itself
+  Tensor sums = all_reduce(concat(parts, 0) * weight);
+  Tensor means = sums / reshape(slice(sums, 0, length, length + 1), {});
+  std::vector<Tensor> result;
   for (const Tensor& value : values) {
     int64_t offset = offsets.at(value.id());
-    Tensor part = slice(bucket, 0, offset, offset + element_count(value.shape()));
-    means.push_back(reshape(part, value.shape()) / total);
+    result.push_back(reshape(slice(means, 0, offset, offset + element_count(value.shape())), value.shape()));
   }
-  return means;
+  return result;
 }
 
 }  // namespace heed
