@@ -1,5 +1,7 @@
-// The Vulkan backend trains like the CPU backend and keeps to one queue submission per step.
+// The Vulkan backend trains like the CPU backend and keeps to one queue submission per step (two
+// when a collective splits the step).
 #include "../support/backends.hpp"
+#include "../support/small_mlp.hpp"
 
 #include <doctest/doctest.h>
 #include <heed/heed.hpp>
@@ -99,6 +101,20 @@ TEST_CASE("vulkan: a training step of a compiled program makes exactly one queue
     before = program.submissions();
     CHECK(std::isfinite(program.read(xor_program.loss).item()));
     CHECK(program.submissions() == before);
+  }
+}
+
+TEST_CASE("vulkan: a data-parallel step makes two queue submissions, the host reducing the gradients between them") {
+  auto vulkan = load_for_test("vulkan");
+  REQUIRE(vulkan);
+  auto ranks = thread_group(1);
+  Mlp model(4, true);
+  Program program = vulkan->compile(model.graph, {.communicator = ranks[0].get()});
+  Batch batch = examples(0, 4);
+  for (int step = 0; step < 3; ++step) {
+    int64_t before = program.submissions();
+    program.run({{model.x, batch.x}, {model.y, batch.y}});
+    CHECK(program.submissions() - before == 2);
   }
 }
 

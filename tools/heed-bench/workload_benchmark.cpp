@@ -131,7 +131,7 @@ void run_workload_benchmark(const WorkloadOptions& options) {
   auto backend = load_backend(options.backend);
   try {
     for (const train::ModelRegistration* workload : workloads) time_workload(*workload, options, *backend, job);
-  } catch (const Error& error) {
+  } catch (const std::exception& error) {
     job.abort(fmt::format("heed-bench: {}", error.what()));  // another rank may wait for this one
     throw;
   }

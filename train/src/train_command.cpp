@@ -328,7 +328,7 @@ int run_train(const TrainOptions& flags) {
   Job job = Job::detect();
   try {
     return train_as(flags, job);
-  } catch (const Error& error) {
+  } catch (const std::exception& error) {
     // Another rank may be waiting for this one in a collective: end the job on every rank.
     job.abort(fmt::format("{}: {}", flags.common.program, error.what()));
     throw;

@@ -33,7 +33,6 @@ class Fusion {
   // How the schedule reads each value, and the positions a group covers (no chain takes them).
   const ValueUses& uses() const { return uses_; }
   std::span<const char> covered() const { return groups_.covered; }
-  bool overlap(NodeId a, NodeId b) const { return uses_.overlap(a, b); }
 
  private:
   ValueUses uses_;
