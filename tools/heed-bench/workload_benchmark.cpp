@@ -42,8 +42,10 @@ struct Batch {
   std::vector<Feed> feeds;
 };
 
-Batch one_batch(const train::ModelRegistration& registration, const std::string& config, const BuiltModel& model) {
+// A rank of a job takes its share of the batch: the samples after `first_sample`.
+Batch one_batch(const train::ModelRegistration& registration, const std::string& config, const BuiltModel& model, uint64_t first_sample) {
   std::unique_ptr<train::Task> task = registration.make_task({.config_json = config, .data = {}, .seed = 0});
+  task->seek(first_sample);
   std::vector<Feed> feeds = task->next_batch(model);
   Batch batch;
   batch.values.reserve(feeds.size());  // the feeds point into these values: no reallocation
@@ -89,7 +91,7 @@ void time_workload(const train::ModelRegistration& registration, const WorkloadO
                                                    .communicator = job.communicator()});
   double compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compile_start).count();
 
-  Batch batch_values = one_batch(registration, config, model);
+  Batch batch_values = one_batch(registration, config, model, static_cast<uint64_t>(batch / job.size() * job.rank()));
   const std::vector<Feed>& feeds = batch_values.feeds;
 
   for (int w = 0; w < options.warmup; ++w) program.run(feeds);
