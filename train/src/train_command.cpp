@@ -137,6 +137,7 @@ class Trainer {
                      flags_.common.program, signal, position_.step, resume_command());
         else
           fmt::print(stderr, "{}{}: stopped by signal {} after step {}\n", flags_.common.program, job_.where(), signal, position_.step);
+        job_.barrier();
         return 128 + signal;
       }
       lr_ = schedule.at(position_.step + 1);
@@ -153,6 +154,7 @@ class Trainer {
         if (job_.leads())
           fmt::print(stderr, "{}: step {}: the loss is {} (not finite); training stopped. The learning rate was {:.3g}: "
                      "try a lower --lr. {}\n", flags_.common.program, position_.step, loss, lr_, last_good_checkpoint());
+        job_.barrier();
         return exit_not_finite;
       }
       if (progress) progress->step(position_.step, loss, lr_, seconds);

@@ -37,6 +37,11 @@ class Job {
   // After each step: the stop signal a rank received (0: none), the same answer on every rank,
   // so that all of them stop after the same step.
   int agree_on_stop(int signal) const;
+  // Waits for every rank. Before a rank exits with a failure status, which makes mpirun end the
+  // others: rank 0 must have saved and said why first.
+  void barrier() const {
+    if (communicator_) communicator_->barrier();
+  }
   // Ends the job on every rank with `reason` (nothing to do for one process).
   void abort(std::string_view reason) const;
 
