@@ -14,6 +14,7 @@ packages=(
   libdnnl-dev                                        # CPU backend
   libvulkan-dev glslang-tools spirv-tools            # Vulkan backend and its shader checks
   mesa-vulkan-drivers vulkan-validationlayers        # lavapipe (Vulkan on the CPU) and the validation layer
+  openmpi-bin libopenmpi-dev                         # data-parallel training under mpirun (the MPI module)
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -29,7 +30,7 @@ fi
 
 build=${1:-build}
 shift || true
-# Both backends are required here: the packages above provide them, so a missing one is an error
-# to see now, not a backend that quietly is not there.
-[ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release -Dcpu=enabled -Dvulkan=enabled "$@"
+# Both backends and the MPI module are required here: the packages above provide them, so a missing
+# one is an error to see now, not a module that quietly is not there.
+[ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release -Dcpu=enabled -Dvulkan=enabled -Dmpi=enabled "$@"
 ninja -C "$build"
