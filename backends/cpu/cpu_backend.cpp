@@ -51,6 +51,7 @@ class CpuBackend final : public Backend {
   }
 
   bool supports(Op op) const override { return has_kernel(op); }
+  bool supports(DType) const override { return true; }
 
  protected:
   std::unique_ptr<Executable> compile_plan(const Graph& graph, const Plan& plan, const CompileOptions& options,

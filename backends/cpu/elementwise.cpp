@@ -1,5 +1,5 @@
 // One-input elementwise ops on oneDNN's eltwise primitive, and the elementwise ops oneDNN has
-// no primitive for (cast, pow, where) as strided loops that broadcast numpy-style. Log is a loop
+// no primitive for (pow, where) as strided loops that broadcast numpy-style. Log is a loop
 // too: oneDNN 2.6's eltwise_log is off by up to 7e-5 relative near x = 1, where log is small.
 #include "dnnl_support.hpp"
 #include "parallel.hpp"
@@ -29,43 +29,6 @@ EltwiseAlgorithm eltwise_algorithm(Op op) {
     default: fail("cpu backend: {} is not a one-input elementwise op", op_name(op));
   }
 }
-
-// Truncation toward zero, as the op set defines it; values past the i32 range saturate and NaN
-// gives 0 rather than the undefined behaviour of a plain conversion.
-int32_t truncate_to_i32(float value) {
-  if (std::isnan(value)) return 0;
-  if (value >= 2147483648.0f) return std::numeric_limits<int32_t>::max();
-  if (value < -2147483648.0f) return std::numeric_limits<int32_t>::min();
-  return static_cast<int32_t>(value);
-}
-
-class CastKernel final : public Kernel {
- public:
-  CastKernel(const std::byte* input, std::byte* output, int64_t count, DType from, DType to)
-      : input_(input), output_(output), count_(count), from_(from), to_(to) {}
-
-  void run() override {
-    parallel_ranges(count_, elementwise_grain, [&](int64_t begin, int64_t end) {
-      if (from_ == f32 && to_ == i32) {
-        const auto* in = reinterpret_cast<const float*>(input_);
-        auto* out = reinterpret_cast<int32_t*>(output_);
-        for (int64_t i = begin; i < end; ++i) out[i] = truncate_to_i32(in[i]);
-      } else if (from_ == i32 && to_ == f32) {
-        const auto* in = reinterpret_cast<const int32_t*>(input_);
-        auto* out = reinterpret_cast<float*>(output_);
-        for (int64_t i = begin; i < end; ++i) out[i] = static_cast<float>(in[i]);
-      } else {
-        std::copy(input_ + begin * 4, input_ + end * 4, output_ + begin * 4);
-      }
-    });
-  }
-
- private:
-  const std::byte* input_;
-  std::byte* output_;
-  int64_t count_;
-  DType from_, to_;
-};
 
 class LogKernel final : public Kernel {
  public:
@@ -156,11 +119,6 @@ std::unique_ptr<Kernel> make_unary(const CompileContext& context, NodeRef node) 
   return primitive_kernel<dnnl::eltwise_forward>(
       context, descriptor,
       {{DNNL_ARG_SRC, wrap(context, desc, context.input_address(node.node, 0))}, {DNNL_ARG_DST, wrap(context, desc, context.address(node.id))}});
-}
-
-std::unique_ptr<Kernel> make_cast(const CompileContext& context, NodeRef node) {
-  return std::make_unique<CastKernel>(context.input_address(node.node, 0), context.address(node.id), element_count(node.node.shape),
-                                      context.input(node.node, 0).dtype, node.node.dtype);
 }
 
 std::unique_ptr<Kernel> make_pow(const CompileContext& context, NodeRef node) {

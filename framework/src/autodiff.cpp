@@ -47,6 +47,12 @@ Tensor gather_slice_gradients(Graph& graph, Tensor x, std::vector<SliceGradient>
   return total;
 }
 
+// The sum of two gradients of one value; those of a bf16 or f16 value are added in f32.
+Tensor accumulate(Tensor a, Tensor b) {
+  if (!is_16_bit(a.dtype())) return add(a, b);
+  return cast(add(cast(a, f32), cast(b, f32)), a.dtype());
+}
+
 }  // namespace
 
 std::vector<Tensor> grad(Tensor loss, const std::vector<Tensor>& wrt, Tensor seed) {
@@ -79,7 +85,7 @@ std::vector<Tensor> grad(Tensor loss, const std::vector<Tensor>& wrt, Tensor see
     // Every reader of node i comes after it, so all its slices have sent their gradients by now.
     if (!slice_grads[i].empty()) {
       Tensor gathered = gather_slice_gradients(graph, graph.tensor(static_cast<NodeId>(i)), std::move(slice_grads[i]));
-      grads[i] = grads[i] ? add(grads[i], gathered) : gathered;
+      grads[i] = grads[i] ? accumulate(grads[i], gathered) : gathered;
     }
     if (!grads[i] || !depends[i]) continue;
     const Node node = graph.node(static_cast<NodeId>(i));  // a copy: VJPs append to the node list
@@ -94,7 +100,7 @@ std::vector<Tensor> grad(Tensor loss, const std::vector<Tensor>& wrt, Tensor see
     for (size_t j = 0; j < node.inputs.size() && j < input_grads.size(); ++j) {
       auto input = static_cast<size_t>(node.inputs[j]);
       if (!input_grads[j] || !depends[input]) continue;
-      grads[input] = grads[input] ? add(grads[input], input_grads[j]) : input_grads[j];
+      grads[input] = grads[input] ? accumulate(grads[input], input_grads[j]) : input_grads[j];
     }
   }
 

@@ -35,7 +35,7 @@ constexpr std::array<Row, op_count> table{{
     {Op::Sigmoid, {"sigmoid", vjp::sigmoid, HEED_OP_SIGMOID, false}},
     {Op::Relu, {"relu", vjp::relu, HEED_OP_RELU, false}},
     {Op::Gelu, {"gelu", vjp::gelu, HEED_OP_GELU, false}},
-    {Op::Cast, {"cast", nullptr, none, false}},
+    {Op::Cast, {"cast", vjp::cast, none, false}},
     {Op::Add, {"add", vjp::add, HEED_OP_ADD, false}},
     {Op::Sub, {"sub", vjp::sub, HEED_OP_SUB, false}},
     {Op::Mul, {"mul", vjp::mul, HEED_OP_MUL, false}},

@@ -137,6 +137,12 @@ Program Backend::compile(const Graph& graph, CompileOptions options) {
   for (NodeId id : plan.order)
     if (!supports(graph.node(id).op)) missing.emplace_back(op_name(graph.node(id).op));
   if (!missing.empty()) fail("compile: the {} backend does not support {}", name(), fmt::join(missing, ", "));
+  for (NodeId id = 0; id < graph.size(); ++id) {
+    const Node& node = graph.node(id);
+    if (plan.values[static_cast<size_t>(id)].storage != Storage::None && !supports(node.dtype))
+      fail("compile: the {} backend holds no {} values, and {} is one; keep the graph in f32 for it, or use a backend with {}", name(),
+           dtype_name(node.dtype), describe_node(graph, node), dtype_name(node.dtype));
+  }
   SharedPersistentValues shared = share_persistent_values(graph, plan, options.share_persistent_values);
   if (options.share_persistent_values) shared.source = options.share_persistent_values->executable_.get();
   std::unique_ptr<Executable> executable = compile_plan(graph, plan, options, shared);

@@ -3,7 +3,15 @@
 
 namespace heed {
 
-std::string_view dtype_name(DType dtype) { return dtype == DType::f32 ? "f32" : "i32"; }
+std::string_view dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::f32: return "f32";
+    case DType::i32: return "i32";
+    case DType::bf16: return "bf16";
+    case DType::f16: return "f16";
+  }
+  return "unknown dtype";
+}
 
 int64_t element_count(const Shape& shape) {
   int64_t count = 1;

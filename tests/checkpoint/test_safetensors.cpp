@@ -75,6 +75,30 @@ TEST_CASE("save_safetensors then load_safetensors gives back the same f32 and i3
   CHECK(loaded.metadata == metadata);
 }
 
+TEST_CASE("bf16 and f16 tensors are written as BF16 and F16, two bytes a value, and read back bit for bit") {
+  TempDir dir;
+  using heed::bfloat16, heed::float16;
+  std::map<std::string, HostTensor> tensors = {
+      {"a", HostTensor({3}, std::vector<bfloat16>{bfloat16(1.0f), bfloat16(-0.1f), bfloat16(3.0e38f)})},
+      {"b", HostTensor({1, 3}, std::vector<float16>{float16(65504.0f), float16(0x1p-24f), float16(-2.5f)})},
+      {"c", HostTensor({2}, std::vector<float>{1.0f, 2.0f})}};
+  heed::save_safetensors(dir / "a.safetensors", tensors);
+  check_equal(heed::load_safetensors(dir / "a.safetensors").tensors, tensors);
+  std::vector<char> bytes = read_all(dir / "a.safetensors");
+  uint64_t header = 0;
+  std::memcpy(&header, bytes.data(), 8);
+  std::string text(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header));
+  CHECK(text.find(R"("a":{"dtype":"BF16","shape":[3],"data_offsets":[0,6]})") != std::string::npos);
+  CHECK(text.find(R"("b":{"dtype":"F16","shape":[1,3],"data_offsets":[6,12]})") != std::string::npos);
+  CHECK(text.find(R"("c":{"dtype":"F32","shape":[2],"data_offsets":[12,20]})") != std::string::npos);
+}
+
+TEST_CASE("a BF16 tensor whose data_offsets do not hold two bytes a value is an error") {
+  TempDir dir;
+  write_raw(dir / "a.safetensors", R"({"w":{"dtype":"BF16","shape":[3],"data_offsets":[0,12]}})", 12);
+  CHECK_ERROR_MENTIONS(heed::load_safetensors(dir / "a.safetensors"), "do not match its shape [3] of BF16 (6 bytes)");
+}
+
 TEST_CASE("rank-0 and empty tensors survive a round trip") {
   TempDir dir;
   std::map<std::string, HostTensor> tensors = {{"scalar", HostTensor({}, std::vector<float>{2.5f})},
@@ -171,8 +195,8 @@ TEST_CASE("a header that is JSON but not an object is an error") {
 
 TEST_CASE("an unsupported dtype is an error naming the tensor and the dtype") {
   TempDir dir;
-  write_raw(dir / "a.safetensors", R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4);
-  CHECK_ERROR_MENTIONS(heed::load_safetensors(dir / "a.safetensors"), "tensor 'w' has dtype F16; heed reads F32 and I32 tensors only");
+  write_raw(dir / "a.safetensors", R"({"w":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})", 16);
+  CHECK_ERROR_MENTIONS(heed::load_safetensors(dir / "a.safetensors"), "tensor 'w' has dtype F64; heed reads F32, I32, BF16 and F16 tensors only");
 }
 
 TEST_CASE("data_offsets that disagree with the shape are an error") {

@@ -48,6 +48,51 @@ std::vector<OpCase> elementwise_cases() {
   cases.push_back({"cast", "round trip of whole numbers", {In({13}).whole_numbers(-9, 9)},
                    [](Graph&, const Inputs& x) -> Outputs { return {cast(cast(x[0], i32), f32)}; }, {}, false});
 
+  // bf16 and f16: a cast rounds once, to nearest with ties to even, so the CPU backend matches
+  // the reference exactly; Vulkan holds neither dtype yet and must say so. Gradients pass through
+  // the 16-bit value, so they are rounded to its dtype: finite differences (on the dtype's grid,
+  // where rounding is exact) agree to within that rounding. One rounding, relative error at
+  // most 2^-9 for bf16 (8 significant bits) and 2^-12 for f16 (11), keeps the NMSE under 1e-5
+  // and 1e-7; two readers' gradients are rounded three times (each, then their sum), 1e-4 and 1e-6.
+  for (const DType half : {bf16, f16}) {
+    const std::string name(dtype_name(half));
+    const double largest = half == bf16 ? 1e30 : 6e4, spacing = half == bf16 ? 0x1p-7 : 0x1p-10;
+    const double finite_difference = half == bf16 ? 1e-5 : 1e-7, three_roundings = half == bf16 ? 1e-4 : 1e-6;
+    auto add = [&](std::string what, std::vector<In> inputs, Builder build, bool gradients = false, Tolerance tolerance = {.forward = 0, .backward = 0}) {
+      cases.push_back({"cast", std::move(what), std::move(inputs), std::move(build), tolerance, gradients, true, {"vulkan"}, "holds no"});
+    };
+    add("f32 to " + name + " rounds to nearest", {In({5, 37}).range(-largest, largest).no_grad()},
+        [half](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], half)}; });
+    add("f32 to " + name + " near 1 rounds ties to even", {In({12}).values({1, 1 + 0x1p-8, 1 + 3 * 0x1p-8, 1 + 0x1p-8 + 0x1p-20, 1 + 0x1p-11, 1 + 3 * 0x1p-11,
+                                                                       1 + 0x1p-11 + 0x1p-20, -1 - 0x1p-8, 0, -0.0, 65504, -65519}).no_grad()},
+        [half](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], half)}; });
+    add("f32 to " + name + " near the smallest normal", {In({3, 19}).range(-1e-4, 1e-4).no_grad()},
+        [half](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], half)}; });
+    add(name + " to f32 is exact", {In({3, 17}).range(-100, 100).stored_as(half)},
+        [](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], f32)}; });
+    const DType other = half == bf16 ? f16 : bf16;
+    add(name + " to " + std::string(dtype_name(other)), {In({2, 23}).range(-300, 300).stored_as(half)},
+        [other](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], other)}; });
+    const int64_t whole = half == bf16 ? int64_t{1} << 30 : 65000;  // past 2^24 for bf16; f16 ends at 65504
+    add("i32 to " + name + " rounds once", {In::i32({4, 11}, -whole, whole)},
+        [half](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], half)}; });
+    add(name + " to i32 truncates toward zero", {In({2, 9}).range(-1000, 1000).stored_as(half)},
+        [](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], i32)}; });
+    // Values on the dtype's grid in [1, 2) and their negatives, one step from its ends: x +- h
+    // with h one spacing stays on the grid.
+    std::vector<double> grid;
+    for (int k = 1; k <= 37; ++k) grid.push_back((k % 2 ? 1 : -1) * (1 + 3 * k * spacing));
+    add("f32 to " + name + " and back passes the gradient, rounded", {In({37}).values(grid)},
+        [half](Graph&, const Inputs& x) -> Outputs { return {cast(cast(x[0], half), f32)}; }, true,
+        {.forward = 0, .backward = 0, .finite_difference = finite_difference, .step = spacing});
+    add("two readers of one " + name + " value add their gradients", {In({37}).values(grid)},
+        [half](Graph&, const Inputs& x) -> Outputs {
+          Tensor stored = cast(x[0], half);
+          return {cast(stored, f32), cast(stored, f32) * 3.0};
+        },
+        true, {.forward = 0, .backward = 0, .finite_difference = three_roundings, .step = spacing});
+  }
+
   struct Binary {
     const char* op;
     Tensor (*f)(Tensor, Tensor);

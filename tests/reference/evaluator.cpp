@@ -2,6 +2,7 @@
 
 #include <heed/error.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace heed::reference {
@@ -10,8 +11,22 @@ namespace {
 
 bool is_leaf(Op op) { return op == Op::Parameter || op == Op::State || op == Op::Input || op == Op::Constant; }
 
-// i32 arithmetic wraps as int32 does; f32 values stay in double.
+// x rounded to nearest (ties to even) with `bits` significant bits, normal numbers from
+// 2^min_exponent, and infinity past the largest finite value: bf16 and f16 straight from double.
+double round_to_format(double x, int bits, int min_exponent, int max_exponent) {
+  if (x == 0 || !std::isfinite(x)) return x;
+  const int exponent = std::max(std::ilogb(x), min_exponent);  // of the binade whose spacing applies
+  const int spacing = exponent - bits + 1;
+  const double rounded = std::ldexp(std::nearbyint(std::ldexp(x, -spacing)), spacing);
+  const double largest = std::ldexp(2.0 - std::ldexp(1.0, 1 - bits), max_exponent);
+  return std::abs(rounded) > largest ? std::copysign(INFINITY, x) : rounded;
+}
+
+// f32 values stay in double; bf16 and f16 are rounded to their format; i32 arithmetic wraps as
+// int32 does.
 double as_dtype(DType dtype, double x) {
+  if (dtype == bf16) return round_to_format(x, 8, -126, 127);
+  if (dtype == f16) return round_to_format(x, 11, -14, 15);
   if (dtype == f32 || !std::isfinite(x)) return x;
   auto wide = static_cast<int64_t>(x);
   return static_cast<double>(static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(wide))));
@@ -26,11 +41,11 @@ Array::Array(DType dtype_, Shape shape_, std::vector<double> data_) : dtype(dtyp
 
 Array from_host(const HostTensor& tensor) {
   Array array(tensor.dtype(), tensor.shape());
-  if (tensor.dtype() == f32) {
-    auto values = tensor.f32();
+  if (tensor.dtype() == i32) {
+    auto values = tensor.i32();
     for (size_t i = 0; i < values.size(); ++i) array.data[i] = static_cast<double>(values[i]);
   } else {
-    auto values = tensor.i32();
+    std::vector<float> values = tensor.to_floats();  // exact for f32, bf16 and f16
     for (size_t i = 0; i < values.size(); ++i) array.data[i] = static_cast<double>(values[i]);
   }
   return array;
@@ -38,12 +53,21 @@ Array from_host(const HostTensor& tensor) {
 
 HostTensor to_host(const Array& array) {
   HostTensor tensor(array.dtype, array.shape);
-  if (array.dtype == f32) {
-    auto values = tensor.f32();
-    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(array.data[i]);
-  } else {
-    auto values = tensor.i32();
-    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int32_t>(array.data[i]);
+  const auto count = static_cast<size_t>(tensor.size());
+  switch (array.dtype) {
+    case DType::f32:
+      for (size_t i = 0; i < count; ++i) tensor.f32()[i] = static_cast<float>(array.data[i]);
+      break;
+    case DType::i32:
+      for (size_t i = 0; i < count; ++i) tensor.i32()[i] = static_cast<int32_t>(array.data[i]);
+      break;
+    // The values are already rounded to the format, so going through float changes none.
+    case DType::bf16:
+      for (size_t i = 0; i < count; ++i) tensor.bf16()[i] = bfloat16(static_cast<float>(array.data[i]));
+      break;
+    case DType::f16:
+      for (size_t i = 0; i < count; ++i) tensor.f16()[i] = float16(static_cast<float>(array.data[i]));
+      break;
   }
   return tensor;
 }

@@ -15,10 +15,12 @@ std::string Comparison::describe() const {
 
 std::vector<double> to_doubles(const HostTensor& tensor) {
   std::vector<double> values(static_cast<size_t>(tensor.size()));
-  if (tensor.dtype() == DType::f32)
-    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(tensor.f32()[i]);
-  else
+  if (tensor.dtype() == DType::i32) {
     for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(tensor.i32()[i]);
+  } else {
+    std::vector<float> floats = tensor.to_floats();
+    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(floats[i]);
+  }
   return values;
 }
 

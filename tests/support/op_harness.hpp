@@ -33,6 +33,7 @@ struct In {
   In away_from_zero(double margin) const;
   In whole_numbers(double low_, double high_) const;  // f32, not differentiated
   In no_grad() const;
+  In stored_as(DType dtype_) const;  // values drawn as for f32, then rounded to dtype_ (not differentiated)
   In values(std::vector<double> given) const;
 };
 
@@ -59,6 +60,10 @@ struct OpCase {
   Tolerance tolerance = {};
   bool gradients = true;           // false: not differentiable, only forward is checked
   bool finite_differences = true;  // false: the gradient is checked on backends but not by FD
+  // Backends that must refuse to compile the case (a dtype they do not hold yet), with an error
+  // that says `refusal`; every other backend runs it.
+  std::vector<std::string> refused_by = {};
+  std::string refusal = {};
 };
 
 // Every case of every family (tests/ops/cases_*.cpp).

@@ -90,9 +90,10 @@ class Backend {
   virtual std::string name() const = 0;
   virtual std::string device() const = 0;  // what it runs on: CPU model and threads, GPU name and driver
   virtual bool supports(Op op) const = 0;
+  virtual bool supports(DType dtype) const = 0;  // whether it holds values of this dtype at all
 
-  // Plans the graph, checks every op it needs is supported (naming those that are not) and
-  // compiles. The graph must outlive the program.
+  // Plans the graph, checks every op and dtype it needs is supported (naming those that are
+  // not) and compiles. The graph must outlive the program.
   Program compile(const Graph& graph, CompileOptions options = {});
 
  protected:

@@ -9,12 +9,17 @@
 
 namespace heed {
 
-enum class DType : uint8_t { f32, i32 };
+// f32 and i32 compute; bf16 and f16 store values in 16 bits (heed/half_precision.hpp), and only
+// the ops docs/ops.md lists for them take them.
+enum class DType : uint8_t { f32, i32, bf16, f16 };
 inline constexpr DType f32 = DType::f32;
 inline constexpr DType i32 = DType::i32;
+inline constexpr DType bf16 = DType::bf16;
+inline constexpr DType f16 = DType::f16;
 
 std::string_view dtype_name(DType dtype);
-inline constexpr int64_t dtype_size(DType) { return 4; }
+inline constexpr int64_t dtype_size(DType dtype) { return dtype == DType::bf16 || dtype == DType::f16 ? 2 : 4; }
+inline constexpr bool is_16_bit(DType dtype) { return dtype == DType::bf16 || dtype == DType::f16; }
 
 using Shape = std::vector<int64_t>;
 

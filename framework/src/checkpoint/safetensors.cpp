@@ -33,7 +33,14 @@ constexpr const char* metadata_entry = "__metadata__";
 constexpr uint64_t max_header_bytes = 100u << 20;
 constexpr uint64_t max_elements = uint64_t{1} << 40;
 
-std::string_view file_dtype(DType dtype) { return dtype == DType::f32 ? "F32" : "I32"; }
+// safetensors' names of the dtypes heed holds.
+constexpr std::pair<DType, std::string_view> file_dtypes[] = {{DType::f32, "F32"}, {DType::i32, "I32"}, {DType::bf16, "BF16"}, {DType::f16, "F16"}};
+
+std::string_view file_dtype(DType dtype) {
+  for (const auto& [ours, theirs] : file_dtypes)
+    if (ours == dtype) return theirs;
+  fail("checkpoint: no safetensors name for dtype {}", dtype_name(dtype));
+}
 
 std::vector<char> read_file(const std::filesystem::path& path) {
   std::error_code error;
@@ -82,13 +89,10 @@ Entry parse_entry(const std::string& name, const json& info, const std::string& 
   const json& dtype = info["dtype"];
   if (!dtype.is_string()) fail("checkpoint {}: tensor '{}': dtype must be a string, found {}", file, name, dtype.dump());
   Entry entry{name, DType::f32, {}, 0, 0};
-  if (dtype == "F32") {
-    entry.dtype = DType::f32;
-  } else if (dtype == "I32") {
-    entry.dtype = DType::i32;
-  } else {
-    fail("checkpoint {}: tensor '{}' has dtype {}; heed reads F32 and I32 tensors only", file, name, dtype.get<std::string>());
-  }
+  const auto known = std::find_if(std::begin(file_dtypes), std::end(file_dtypes), [&](const auto& pair) { return dtype == pair.second; });
+  if (known == std::end(file_dtypes))
+    fail("checkpoint {}: tensor '{}' has dtype {}; heed reads F32, I32, BF16 and F16 tensors only", file, name, dtype.get<std::string>());
+  entry.dtype = known->first;
   const json& shape = info["shape"];
   if (!shape.is_array()) fail("checkpoint {}: tensor '{}': shape must be an array, found {}", file, name, shape.dump());
   uint64_t elements = 1;

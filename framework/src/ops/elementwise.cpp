@@ -88,6 +88,14 @@ namespace vjp {
 using detail::input;
 
 std::vector<Tensor> neg(Graph&, const Node&, Tensor, Tensor grad) { return {-grad}; }
+// Rounding is flat almost everywhere, but a cast between float dtypes passes its gradient on
+// the way a straight-through estimator does: cast back to the input's dtype. Whole numbers carry
+// no gradient.
+std::vector<Tensor> cast(Graph& graph, const Node& node, Tensor, Tensor grad) {
+  const DType from = input(graph, node, 0).dtype();
+  if (from == i32 || node.dtype == i32) return {};
+  return {heed::cast(grad, from)};
+}
 std::vector<Tensor> exp(Graph&, const Node&, Tensor output, Tensor grad) { return {grad * output}; }
 std::vector<Tensor> log(Graph& graph, const Node& node, Tensor, Tensor grad) { return {grad / input(graph, node, 0)}; }
 std::vector<Tensor> sqrt(Graph&, const Node&, Tensor output, Tensor grad) { return {grad / (output * 2.0)}; }

@@ -16,6 +16,7 @@ HEED_VJP(tanh);
 HEED_VJP(sigmoid);
 HEED_VJP(relu);
 HEED_VJP(gelu);
+HEED_VJP(cast);
 HEED_VJP(add);
 HEED_VJP(sub);
 HEED_VJP(mul);
