@@ -27,7 +27,21 @@ std::byte* CompileContext::address(NodeId id) const {
 }
 
 dnnl::memory::data_type dnnl_type(DType dtype) {
-  return dtype == DType::f32 ? dnnl::memory::data_type::f32 : dnnl::memory::data_type::s32;
+  switch (dtype) {
+    case DType::f32: return dnnl::memory::data_type::f32;
+    case DType::i32: return dnnl::memory::data_type::s32;
+    case DType::bf16: return dnnl::memory::data_type::bf16;
+    case DType::f16: return dnnl::memory::data_type::f16;
+  }
+  fail("cpu backend: no oneDNN type for dtype {}", static_cast<int>(dtype));
+}
+
+void require_bf16_products(std::string_view what) {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa()), bf16_isa = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  if ((isa & bf16_isa) != bf16_isa)
+    fail("cpu backend: {} takes bf16 operands, but this CPU has neither AMX nor AVX-512 BF16 instructions (oneDNN's ISA mask {:#x}), "
+         "and heed does not emulate them; keep the graph in f32 (drop --precision bf16)",
+         what, isa);
 }
 
 dnnl::memory::dims dnnl_dims(const Shape& shape) {

@@ -12,6 +12,10 @@
 namespace heed::cpu {
 
 dnnl::memory::data_type dnnl_type(DType dtype);
+
+// Fails, naming `what`, unless the CPU multiplies bf16 natively (AVX-512 BF16 or AMX): oneDNN
+// would otherwise emulate it, slower than f32.
+void require_bf16_products(std::string_view what);
 dnnl::memory::dims dnnl_dims(const Shape& shape);  // a scalar becomes [1]: oneDNN has no rank 0
 dnnl::memory::desc dense_desc(const Shape& shape, DType dtype);
 dnnl::memory::desc strided_desc(const dnnl::memory::dims& dims, DType dtype, const dnnl::memory::dims& strides);

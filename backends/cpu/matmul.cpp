@@ -40,6 +40,7 @@ struct MatmulProblem {
   int64_t m = 0;
   // One batch axis of products with one row, one column or k = 1 (addresses still unset).
   std::optional<SmallProducts> small;
+  DType operands = f32;  // f32 or bf16; the hand-written kernels and sgemm take f32 only
 };
 
 // Products under this many multiply-adds (tens of microseconds on one core) run on the calling
@@ -97,20 +98,23 @@ MatmulProblem describe_problem(const CompileContext& context, NodeRef node) {
   b_dims.insert(b_dims.end(), {k, n});
   b_layout.insert(b_layout.end(), {transpose_b ? 1 : n, transpose_b ? k : 1});
   out_dims.insert(out_dims.end(), {rows, n});
-  problem.single_row = batch.empty() && rows == 1;
-  if (batch.size() == 1 && (rows == 1 || n == 1 || k == 1)) {
+  problem.operands = context.input(node.node, 0).dtype;
+  if (problem.operands == bf16) require_bf16_products(describe_node(context.graph(), node.node));
+  const bool single_precision = problem.operands == f32;
+  problem.single_row = single_precision && batch.empty() && rows == 1;
+  if (single_precision && batch.size() == 1 && (rows == 1 || n == 1 || k == 1)) {
     const BatchAxis& axis = batch.front();
     problem.small = SmallProducts{nullptr, nullptr, nullptr, nullptr, axis.dim, rows, k, n,
                                   axis.a_full ? axis.a_stride : 0, transpose_a ? 1 : k, transpose_a ? rows : 1,
                                   axis.b_full ? axis.b_stride : 0, transpose_b ? 1 : n, transpose_b ? k : 1};
   }
   problem.transpose_b = transpose_b;
-  problem.transposed_left = batch.empty() && transpose_a;
+  problem.transposed_left = single_precision && batch.empty() && transpose_a;
   problem.m = rows;
   problem.k = k;
   problem.n = n;
-  problem.a = strided_desc(a_dims, f32, a_layout);
-  problem.b = strided_desc(b_dims, f32, b_layout);
+  problem.a = strided_desc(a_dims, problem.operands, a_layout);
+  problem.b = strided_desc(b_dims, problem.operands, b_layout);
   problem.out = dense_desc(Shape(out_dims.begin(), out_dims.end()), f32);
   return problem;
 }

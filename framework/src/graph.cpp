@@ -75,10 +75,10 @@ Tensor Graph::add_node(Op op, DType dtype, Shape shape, std::vector<Tensor> inpu
     ids.push_back(inputs[i].id());
   }
   // bf16 and f16 store values; computing on them is what casts to f32 are for, so every op but
-  // the cast refuses them here, before any backend sees one.
+  // the cast, and a matmul of bf16 operands, refuses them here, before any backend sees one.
   if (op != Op::Cast) {
     for (const Tensor& input : inputs)
-      if (is_16_bit(input.dtype())) fail("{}: takes no {} values, got {}; cast it to f32 first", op_name(op), dtype_name(input.dtype()), describe(input));
+      if (is_16_bit(input.dtype()) && !(op == Op::Matmul && input.dtype() == bf16)) fail("{}: takes no {} values, got {}; cast it to f32 first", op_name(op), dtype_name(input.dtype()), describe(input));
     if (is_16_bit(dtype)) fail("{}: gives no {} values; compute in f32 and cast the result", op_name(op), dtype_name(dtype));
   }
   nodes_.push_back(Node{op, dtype, std::move(shape), std::move(ids), std::move(attrs), {}, nullptr});

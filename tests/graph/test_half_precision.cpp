@@ -110,7 +110,7 @@ TEST_CASE("a bf16 host tensor holds two bytes a value and converts to floats exa
   CHECK(halves.f16().size() == 6);
 }
 
-TEST_CASE("every op but the cast refuses bf16 and f16 values, naming the op and the value") {
+TEST_CASE("every op but the cast and a bf16 matmul refuses bf16 and f16 values, naming the op and the value") {
   Graph graph;
   Tensor x = graph.input("x", {4}, bf16), y = graph.input("y", {4}, f16), z = graph.input("z", {4});
   CHECK_THROWS_WITH_AS(add(x, x), doctest::Contains("add: takes no bf16 values"), Error);
@@ -118,7 +118,10 @@ TEST_CASE("every op but the cast refuses bf16 and f16 values, naming the op and 
   CHECK_THROWS_WITH_AS(reshape(x, {2, 2}), doctest::Contains("reshape: takes no bf16 values"), Error);
   CHECK_THROWS_WITH_AS(full(graph, {2}, 1.0, bf16), doctest::Contains("full: gives no bf16 values"), Error);
   CHECK_THROWS_WITH_AS(add(cast(z, bf16), z), doctest::Contains("add: inputs differ in dtype: cast bf16[4] and 'z' f32[4]"), Error);
-  CHECK_THROWS_WITH_AS(matmul(x, x, false, true), doctest::Contains("matmul: expects f32 input, got 'x' bf16[4]"), Error);
+  Tensor xm = graph.input("xm", {2, 4}, bf16), ym = graph.input("ym", {2, 4}, f16), zm = graph.input("zm", {4, 3});
+  CHECK_THROWS_WITH_AS(matmul(xm, zm), doctest::Contains("matmul: takes two f32 or two bf16 operands, got 'xm' bf16[2, 4] and 'zm' f32[4, 3]"), Error);
+  CHECK_THROWS_WITH_AS(matmul(ym, ym, false, true), doctest::Contains("matmul: takes two f32 or two bf16 operands"), Error);
+  CHECK(matmul(xm, xm, false, true).dtype() == f32);
   CHECK(cast(x, f16).dtype() == f16);
   CHECK(cast(cast(z, bf16), f32).dtype() == f32);
 }

@@ -58,6 +58,36 @@ std::vector<OpCase> matmul_cases() {
                      Tensor product = matmul(x[0], x[1]);
                      return {relu(product + x[2]), tanh(product + x[2])};
                    }});
+
+  // bf16 operands (f32 inputs cast to bf16 in the graph), an f32 result. Products of bf16 values
+  // are exact in f32, so the forward pass is as close to the reference as an f32 product. The
+  // gradients are rounded to bf16 (8 significant bits) where they meet the operands: a backend's
+  // f32 sum and the reference's double one may land either side of a rounding boundary, so the
+  // backward tolerance is bf16's, 1e-5. Finite differences are taken on bf16's grid in [1, 2)
+  // (step 2^-7, where the casts are exact) and differ from the analytic gradient by two roundings
+  // (the incoming gradient's and the result's): 1e-4. Vulkan holds no bf16 yet and must say so.
+  auto on_grid = [](const Shape& shape, int salt) {
+    std::vector<double> values;
+    for (int64_t i = 0; i < element_count(shape); ++i) {
+      const int64_t step = (i * 37 + salt * 11) % 126 + 1;
+      values.push_back((i % 3 == 1 ? -1 : 1) * (1 + static_cast<double>(step) * 0x1p-7));
+    }
+    return In(shape).values(values);
+  };
+  const Tolerance bf16_products{.forward = 1e-10, .backward = 1e-5, .finite_difference = 1e-4, .step = 0x1p-7};
+  const std::vector<Product> bf16_shapes{
+      {{3, 5}, {5, 4}, false, false},    {{5, 3}, {4, 5}, true, true},     {{1, 8}, {8, 5}, false, false},
+      {{2, 4, 6}, {6, 5}, false, false}, {{33, 64}, {17, 64}, false, true}, {{40, 9}, {40, 7}, true, false},
+  };
+  for (const Product& p : bf16_shapes) {
+    std::string name = fmt::format("bf16 operands, {}{} x {}{}", shape_string(p.a), p.ta ? "^T" : "", shape_string(p.b), p.tb ? "^T" : "");
+    cases.push_back({"matmul", name, {on_grid(p.a, 1), on_grid(p.b, 2)},
+                     [p](Graph&, const Inputs& x) -> Outputs { return {matmul(cast(x[0], bf16), cast(x[1], bf16), p.ta, p.tb)}; },
+                     bf16_products, true, true, {"vulkan"}, "holds no bf16"});
+  }
+  cases.push_back({"matmul", "bf16 operands with a bias and gelu after", {on_grid({6, 5}, 3), on_grid({9, 5}, 4), In({9})},
+                   [](Graph&, const Inputs& x) -> Outputs { return {gelu(matmul(cast(x[0], bf16), cast(x[1], bf16), false, true) + x[2])}; },
+                   {.forward = 1e-10, .backward = 1e-5, .finite_difference = 1e-3, .step = 0x1p-7}, true, false, {"vulkan"}, "holds no bf16"});
   return cases;
 }
 

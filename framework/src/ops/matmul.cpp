@@ -7,8 +7,10 @@ namespace heed {
 
 Tensor matmul(Tensor a, Tensor b, bool transpose_a, bool transpose_b) {
   if (&a.graph() != &b.graph()) fail("matmul: inputs belong to different graphs");
-  detail::expect_dtype("matmul", a, f32);
-  detail::expect_dtype("matmul", b, f32);
+  // f32 operands, or bf16 ones: their products are exact in f32 and summed there, so the result
+  // is f32 either way.
+  if (!((a.dtype() == f32 && b.dtype() == f32) || (a.dtype() == bf16 && b.dtype() == bf16)))
+    fail("matmul: takes two f32 or two bf16 operands, got {} and {}", describe(a), describe(b));
   if (a.rank() < 2 || b.rank() < 2) fail("matmul: both inputs need rank >= 2, got {} and {}", describe(a), describe(b));
   int64_t m = transpose_a ? a.dim(-1) : a.dim(-2), k_a = transpose_a ? a.dim(-2) : a.dim(-1);
   int64_t k_b = transpose_b ? b.dim(-1) : b.dim(-2), n = transpose_b ? b.dim(-2) : b.dim(-1);
@@ -32,9 +34,13 @@ namespace vjp {
 std::vector<Tensor> matmul(Graph& graph, const Node& node, Tensor, Tensor grad) {
   Tensor a = detail::input(graph, node, 0), b = detail::input(graph, node, 1);
   bool ta = node.attrs.transpose_a, tb = node.attrs.transpose_b;
-  Tensor da = ta ? heed::matmul(b, grad, tb, true) : heed::matmul(grad, b, false, !tb);
-  Tensor db = tb ? heed::matmul(grad, a, true, ta) : heed::matmul(a, grad, !ta, false);
-  return {sum_to(da, a.shape()), sum_to(db, b.shape())};
+  // bf16 operands take the gradient in bf16 too, and get theirs back in bf16, summed over
+  // broadcast batch axes in f32 first.
+  const DType operands = a.dtype();
+  Tensor g = heed::cast(grad, operands);
+  Tensor da = ta ? heed::matmul(b, g, tb, true) : heed::matmul(g, b, false, !tb);
+  Tensor db = tb ? heed::matmul(g, a, true, ta) : heed::matmul(a, g, !ta, false);
+  return {heed::cast(sum_to(da, a.shape()), operands), heed::cast(sum_to(db, b.shape()), operands)};
 }
 
 }  // namespace vjp
