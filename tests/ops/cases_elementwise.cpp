@@ -59,7 +59,7 @@ std::vector<OpCase> elementwise_cases() {
     const double largest = half == bf16 ? 1e30 : 6e4, spacing = half == bf16 ? 0x1p-7 : 0x1p-10;
     const double finite_difference = half == bf16 ? 1e-5 : 1e-7, three_roundings = half == bf16 ? 1e-4 : 1e-6;
     auto add = [&](std::string what, std::vector<In> inputs, Builder build, bool gradients = false, Tolerance tolerance = {.forward = 0, .backward = 0}) {
-      cases.push_back({"cast", std::move(what), std::move(inputs), std::move(build), tolerance, gradients, true, {"vulkan"}, "holds no"});
+      cases.push_back({"cast", std::move(what), std::move(inputs), std::move(build), tolerance, gradients, true, {{"vulkan", "holds no"}}});
     };
     add("f32 to " + name + " rounds to nearest", {In({5, 37}).range(-largest, largest).no_grad()},
         [half](Graph&, const Inputs& x) -> Outputs { return {cast(x[0], half)}; });

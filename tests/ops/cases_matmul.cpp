@@ -1,6 +1,7 @@
 // Matmul: plain, every combination of transposes, batched, broadcast batch axes, size-1 and odd
 // sizes.
 #include "cases.hpp"
+#include "../support/cpu_features.hpp"
 
 namespace heed::test {
 
@@ -65,7 +66,7 @@ std::vector<OpCase> matmul_cases() {
   // f32 sum and the reference's double one may land either side of a rounding boundary, so the
   // backward tolerance is bf16's, 1e-5. Finite differences are taken on bf16's grid in [1, 2)
   // (step 2^-7, where the casts are exact) and differ from the analytic gradient by two roundings
-  // (the incoming gradient's and the result's): 1e-4. Vulkan holds no bf16 yet and must say so.
+  // (the incoming gradient's and the result's): 1e-4.
   auto on_grid = [](const Shape& shape, int salt) {
     std::vector<double> values;
     for (int64_t i = 0; i < element_count(shape); ++i) {
@@ -74,6 +75,10 @@ std::vector<OpCase> matmul_cases() {
     }
     return In(shape).values(values);
   };
+  // Vulkan holds no bf16 values; the CPU backend refuses bf16 products on a CPU without AVX-512
+  // BF16 or AMX rather than emulate them.
+  std::vector<Refusal> bf16_refusals{{"vulkan", "holds no bf16"}};
+  if (!cpu_has_bf16_products()) bf16_refusals.push_back({"cpu", no_bf16_products});
   const Tolerance bf16_products{.forward = 1e-10, .backward = 1e-5, .finite_difference = 1e-4, .step = 0x1p-7};
   const std::vector<Product> bf16_shapes{
       {{3, 5}, {5, 4}, false, false},    {{5, 3}, {4, 5}, true, true},     {{1, 8}, {8, 5}, false, false},
@@ -83,11 +88,11 @@ std::vector<OpCase> matmul_cases() {
     std::string name = fmt::format("bf16 operands, {}{} x {}{}", shape_string(p.a), p.ta ? "^T" : "", shape_string(p.b), p.tb ? "^T" : "");
     cases.push_back({"matmul", name, {on_grid(p.a, 1), on_grid(p.b, 2)},
                      [p](Graph&, const Inputs& x) -> Outputs { return {matmul(cast(x[0], bf16), cast(x[1], bf16), p.ta, p.tb)}; },
-                     bf16_products, true, true, {"vulkan"}, "holds no bf16"});
+                     bf16_products, true, true, bf16_refusals});
   }
   cases.push_back({"matmul", "bf16 operands with a bias and gelu after", {on_grid({6, 5}, 3), on_grid({9, 5}, 4), In({9})},
                    [](Graph&, const Inputs& x) -> Outputs { return {gelu(matmul(cast(x[0], bf16), cast(x[1], bf16), false, true) + x[2])}; },
-                   {.forward = 1e-10, .backward = 1e-5, .finite_difference = 1e-3, .step = 0x1p-7}, true, false, {"vulkan"}, "holds no bf16"});
+                   {.forward = 1e-10, .backward = 1e-5, .finite_difference = 1e-3, .step = 0x1p-7}, true, false, bf16_refusals});
   return cases;
 }
 

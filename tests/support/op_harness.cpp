@@ -315,8 +315,9 @@ void check_case(const OpCase& c) {
     for (const std::string& name : backends_under_test()) {
       std::shared_ptr<Backend> backend = load_for_test(name);
       if (!backend) continue;
-      if (std::find(c.refused_by.begin(), c.refused_by.end(), name) != c.refused_by.end()) {
-        CHECK_THROWS_WITH_AS(backend->compile(*full.graph), doctest::Contains(c.refusal.c_str()), heed::Error);
+      auto refusal = std::find_if(c.refusals.begin(), c.refusals.end(), [&](const Refusal& r) { return r.backend == name; });
+      if (refusal != c.refusals.end()) {
+        CHECK_THROWS_WITH_AS(backend->compile(*full.graph), doctest::Contains(refusal->says.c_str()), heed::Error);
         continue;
       }
       try {

@@ -52,6 +52,13 @@ struct Tolerance {
 
 using Builder = std::function<std::vector<Tensor>(Graph& graph, const std::vector<Tensor>& inputs)>;
 
+// A backend that must refuse to compile a case (a dtype it does not hold, instructions its CPU
+// lacks), with an error that says `says`.
+struct Refusal {
+  std::string backend;
+  std::string says;
+};
+
 struct OpCase {
   std::string op;    // the op (its op_name) or composite builder this case is for
   std::string name;  // what the case exercises
@@ -60,10 +67,7 @@ struct OpCase {
   Tolerance tolerance = {};
   bool gradients = true;           // false: not differentiable, only forward is checked
   bool finite_differences = true;  // false: the gradient is checked on backends but not by FD
-  // Backends that must refuse to compile the case (a dtype they do not hold yet), with an error
-  // that says `refusal`; every other backend runs it.
-  std::vector<std::string> refused_by = {};
-  std::string refusal = {};
+  std::vector<Refusal> refusals = {};  // every other backend runs the case
 };
 
 // Every case of every family (tests/ops/cases_*.cpp).
