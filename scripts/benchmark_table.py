@@ -1,7 +1,7 @@
 """Measures heed (CPU and Vulkan) against PyTorch side by side and prints the README's tables.
 
   python3 scripts/benchmark_table.py [--build build] [--peer ../shared/bench]
-      [--gemm-peak /tmp/gemm_peak] [--skip-vulkan] [--raw results.jsonl]
+      [--gemm-peak /tmp/gemm_peak] [--skip-vulkan] [--bf16] [--raw results.jsonl]
 
 For each workload it runs, one after the other: heed-bench on the CPU backend, torch_peer.py,
 and heed-bench on the Vulkan backend, at 2 threads and then at 1, training step (MODELS.md's
@@ -9,7 +9,11 @@ benchmark batch: 20 timed steps after 3 warm-up) and batch-1 inference (50 after
 backend's threads are lavapipe's (LP_NUM_THREADS); on lavapipe a training step takes seconds,
 so it gets 3 timed steps after 1 warm-up. Then PyTorch's resident memory for a training step
 (scripts/torch_step_memory.py) beside heed's planned peak, and, given gemm_peak.cpp built as
---gemm-peak, the GEMM peak and charlm's share of it. Every JSON line goes to --raw.
+--gemm-peak, the GEMM peak and charlm's share of it. With --bf16, each workload's training step
+and batch-1 inference again at 2 threads in bf16 (heed-bench --precision bf16, and PyTorch under
+CPU autocast, torch_peer.py --precision bf16), with heed's planned memory in both precisions;
+heed refuses bf16 on a CPU without AVX-512 BF16 or AMX, and the script then stops with its
+message. Every JSON line goes to --raw.
 
 PyTorch runs under /usr/bin/python3 (Debian's python3-torch) with OpenBLAS, as torch_peer.py
 sets it up: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from its environment, so that
@@ -44,14 +48,14 @@ def run_json(command, env=None):
     return lines
 
 
-def heed(args, backend, mode, workload, threads):
+def heed(args, backend, mode, workload, threads, precision="f32"):
     steps = ["--steps", "20", "--warmup", "3"] if mode == "train" else ["--steps", "50", "--warmup", "5"]
     env = dict(os.environ)
     if backend == "vulkan":
         env["LP_NUM_THREADS"] = str(threads)
         steps = ["--steps", "3", "--warmup", "1"] if mode == "train" else ["--steps", "10", "--warmup", "2"]
     command = [os.path.join(args.build, "tools", "heed-bench"), mode, "--workload", workload, "--backend", backend,
-               "--threads", str(threads)] + steps
+               "--threads", str(threads), "--precision", precision] + steps
     return run_json(command, env)[0]
 
 
@@ -62,10 +66,10 @@ def torch_environment():
     return {name: value for name, value in os.environ.items() if name not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
 
 
-def torch(args, mode, workload, threads):
+def torch(args, mode, workload, threads, precision="f32"):
     steps = ["--steps", "20", "--warmup", "3"] if mode == "train" else ["--steps", "50", "--warmup", "5"]
     command = [TORCH_PYTHON, os.path.join(args.peer, "torch_peer.py"), "--workload", workload, "--mode", mode,
-               "--threads", str(threads)] + steps
+               "--threads", str(threads), "--precision", precision] + steps
     return run_json(command, torch_environment())[0]
 
 
@@ -81,6 +85,7 @@ def main():
     ap.add_argument("--gemm-peak", help="gemm_peak.cpp, built (g++ -O2 -fopenmp ... -ldnnl)")
     ap.add_argument("--workload", default="all", choices=WORKLOADS + ["all"])
     ap.add_argument("--skip-vulkan", action="store_true", help="leave out the Vulkan backend")
+    ap.add_argument("--bf16", action="store_true", help="also time heed and PyTorch in bf16 at 2 threads")
     ap.add_argument("--raw", help="also write every JSON line here")
     args = ap.parse_args()
     if not os.access(os.path.join(args.build, "tools", "heed-bench"), os.X_OK):
@@ -97,6 +102,10 @@ def main():
                 results["torch", mode, workload, threads] = torch(args, mode, workload, threads)
                 if not args.skip_vulkan:
                     results["heed-vulkan", mode, workload, threads] = heed(args, "vulkan", mode, workload, threads)
+        if args.bf16:
+            for mode in ("train", "infer"):
+                results["heed-cpu-bf16", mode, workload, 2] = heed(args, "cpu", mode, workload, 2, "bf16")
+                results["torch-bf16", mode, workload, 2] = torch(args, mode, workload, 2, "bf16")
     memory = {}
     for workload in workloads:
         memory[workload] = run_json([TORCH_PYTHON, os.path.join(here, "torch_step_memory.py"), "--workload", workload,
@@ -145,6 +154,23 @@ def main():
             row += f" {best_torch / results['heed-cpu', mode, workload, 2]['ms_per_step_median']:.2f}x |"
             print(row)
         print()
+
+    if args.bf16:
+        for mode, title in (("train", "Training step in bf16 at 2 threads, ms (median)"),
+                            ("infer", "Batch-1 inference in bf16 at 2 threads, ms (median)")):
+            print(f"{title}:\n")
+            print("| workload | heed f32 | heed bf16 | heed bf16 vs f32 | PyTorch f32 | PyTorch bf16 autocast | "
+                  "heed bf16 vs PyTorch bf16 | heed planned peak f32, MB | heed planned peak bf16, MB |")
+            print("|---|---|---|---|---|---|---|---|---|")
+            for workload in workloads:
+                f32_line, bf16_line = results["heed-cpu", mode, workload, 2], results["heed-cpu-bf16", mode, workload, 2]
+                torch_bf16 = results["torch-bf16", mode, workload, 2]
+                print(f"| {workload} | {ms(('heed-cpu', mode, workload, 2))} | {ms(('heed-cpu-bf16', mode, workload, 2))} | "
+                      f"{f32_line['ms_per_step_median'] / bf16_line['ms_per_step_median']:.2f}x | "
+                      f"{ms(('torch', mode, workload, 2))} | {ms(('torch-bf16', mode, workload, 2))} | "
+                      f"{torch_bf16['ms_per_step_median'] / bf16_line['ms_per_step_median']:.2f}x | "
+                      f"{mb(f32_line['planned_peak_bytes'])} | {mb(bf16_line['planned_peak_bytes'])} |")
+            print()
 
     print("Memory of a training step, MB:\n")
     print("| workload | heed planned peak (arena) | heed persistent | heed-bench process peak RSS | "

@@ -15,6 +15,17 @@ Program::Program(const Graph& graph, Plan plan, std::unique_ptr<Executable> exec
   bound_.reserve(inputs_.size());
 }
 
+Program::Program(const Graph& graph, RewrittenGraph rewritten, Plan plan, std::unique_ptr<Executable> executable)
+    : Program(*rewritten.graph, std::move(plan), std::move(executable)) {
+  graph_ = &graph;
+  rewritten_ = std::move(rewritten);
+}
+
+NodeId Program::planned_id(const Tensor& tensor, const char* what) const {
+  if (!tensor.valid() || &tensor.graph() != graph_) fail("{}: the tensor does not belong to the compiled graph", what);
+  return rewritten_.graph ? rewritten_.ids[static_cast<size_t>(tensor.id())] : tensor.id();
+}
+
 Program::Program(Program&&) noexcept = default;
 Program& Program::operator=(Program&&) noexcept = default;
 Program::~Program() = default;
@@ -54,54 +65,55 @@ void Program::run(std::initializer_list<Feed> feeds) { run(std::span<const Feed>
 void Program::run(std::span<const Feed> feeds) {
   bound_.clear();
   for (const Feed& feed : feeds) {
-    if (!feed.tensor.valid() || &feed.tensor.graph() != graph_) fail("run: a fed tensor does not belong to the compiled graph");
+    const NodeId id = planned_id(feed.tensor, "run");
     const Node& node = feed.tensor.node();
     if (node.op != Op::Input) fail("run: {} is not an input of the graph", describe(feed.tensor));
-    if (plan_.values[static_cast<size_t>(feed.tensor.id())].storage != Storage::Input) continue;  // not needed
+    if (plan_.values[static_cast<size_t>(id)].storage != Storage::Input) continue;  // not needed
     if (feed.values.dtype != node.dtype || feed.values.size != element_count(node.shape))
       fail("run: input {} got {} {} values", describe(feed.tensor), feed.values.size, dtype_name(feed.values.dtype));
-    bound_.emplace_back(feed.tensor.id(), feed.values);
+    bound_.emplace_back(id, feed.values);
   }
   for (NodeId id : inputs_) {
     int fed = 0;
     for (const auto& [bound, values] : bound_) fed += bound == id;
     if (fed != 1)
-      fail("run: input {} was {}", describe(Tensor{const_cast<Graph*>(graph_), id}), fed == 0 ? "not fed" : "fed more than once");
+      fail("run: input {} was {}", describe(Tensor{const_cast<Graph*>(&planned_graph()), id}), fed == 0 ? "not fed" : "fed more than once");
   }
   executable_->run(bound_);
 }
 
 HostTensor Program::read(Tensor tensor) {
-  if (!tensor.valid() || &tensor.graph() != graph_) fail("read: the tensor does not belong to the compiled graph");
-  const ValuePlan& value = plan_.values[static_cast<size_t>(tensor.id())];
-  const auto& outputs = graph_->outputs();
+  const NodeId id = planned_id(tensor, "read");
+  const ValuePlan& value = plan_.values[static_cast<size_t>(id)];
+  const auto& outputs = planned_graph().outputs();
   bool kept = value.storage == Storage::Persistent || value.storage == Storage::Constant || value.storage == Storage::Input ||
-              std::find(outputs.begin(), outputs.end(), tensor.id()) != outputs.end();
+              std::find(outputs.begin(), outputs.end(), id) != outputs.end();
   if (value.storage == Storage::None) fail("read: {} is not used by the compiled program", describe(tensor));
   if (!kept) fail("read: {} is not kept by the program; mark it with graph.output() before compiling", describe(tensor));
   HostTensor result(tensor.dtype(), tensor.shape());
-  executable_->read(tensor.id(), result.data());
+  executable_->read(id, result.data());
   return result;
 }
 
 void Program::write(Tensor tensor, HostView values) {
-  if (!tensor.valid() || &tensor.graph() != graph_) fail("write: the tensor does not belong to the compiled graph");
+  const NodeId id = planned_id(tensor, "write");
   if (!is_persistent(tensor.node().op)) fail("write: {} is not a parameter or state", describe(tensor));
   if (values.dtype != tensor.dtype() || values.size != tensor.size())
     fail("write: {} got {} {} values", describe(tensor), values.size, dtype_name(values.dtype));
-  if (plan_.values[static_cast<size_t>(tensor.id())].storage == Storage::None) return;  // unused by this program
-  executable_->write(tensor.id(), values.data);
+  if (plan_.values[static_cast<size_t>(id)].storage == Storage::None) return;  // unused by this program
+  executable_->write(id, values.data);
 }
 
 namespace {
 
 // Pairs every persistent value of the new plan with the source program's value of that name,
-// after checking them all: one error lists every value that is missing or differs.
-SharedPersistentValues share_persistent_values(const Graph& graph, const Plan& plan, Program* source) {
+// after checking them all: one error lists every value that is missing or differs. `built` is
+// the new graph as the user built it, `graph` as planned.
+SharedPersistentValues share_persistent_values(const Graph& built, const Graph& graph, const Plan& plan, Program* source) {
   SharedPersistentValues shared;
   if (!source) return shared;
-  const Graph& from = source->graph();
-  if (&from == &graph) fail("compile: share_persistent_values names a program of the same graph; compile the graph once");
+  const Graph& from = source->planned_graph();
+  if (&source->graph() == &built) fail("compile: share_persistent_values names a program of the same graph; compile the graph once");
   std::map<std::string_view, NodeId> by_name;
   for (NodeId id = 0; id < from.size(); ++id)
     if (is_persistent(from.node(id).op)) by_name.emplace(from.node(id).name, id);
@@ -131,7 +143,13 @@ SharedPersistentValues share_persistent_values(const Graph& graph, const Plan& p
 
 }  // namespace
 
-Program Backend::compile(const Graph& graph, CompileOptions options) {
+Program Backend::compile(const Graph& source, CompileOptions options) {
+  RewrittenGraph rewritten;
+  if (options.precision == Precision::bf16 && !supports(bf16))
+    fail("compile: precision bf16 computes products on bf16 values, which the {} backend does not hold; compile in f32 "
+         "(leave out --precision bf16) or on a backend that holds bf16", name());
+  if (options.precision != Precision::f32) rewritten = apply_precision(source, options.precision);
+  const Graph& graph = rewritten.graph ? *rewritten.graph : source;
   Plan plan = plan_graph(graph);
   std::vector<std::string> missing;
   for (NodeId id : plan.order)
@@ -143,9 +161,10 @@ Program Backend::compile(const Graph& graph, CompileOptions options) {
       fail("compile: the {} backend holds no {} values, and {} is one; keep the graph in f32 for it, or use a backend with {}", name(),
            dtype_name(node.dtype), describe_node(graph, node), dtype_name(node.dtype));
   }
-  SharedPersistentValues shared = share_persistent_values(graph, plan, options.share_persistent_values);
+  SharedPersistentValues shared = share_persistent_values(source, graph, plan, options.share_persistent_values);
   if (options.share_persistent_values) shared.source = options.share_persistent_values->executable_.get();
   std::unique_ptr<Executable> executable = compile_plan(graph, plan, options, shared);
+  if (rewritten.graph) return Program(source, std::move(rewritten), std::move(plan), std::move(executable));
   return Program(graph, std::move(plan), std::move(executable));
 }
 

@@ -22,7 +22,7 @@ def lines(result, what):
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-keys = ["workload", "impl", "mode", "threads", "batch", "steps", "ms_per_step_median", "ms_per_step_min", "samples_per_s",
+keys = ["workload", "impl", "mode", "precision", "threads", "batch", "steps", "ms_per_step_median", "ms_per_step_min", "samples_per_s",
         "flops_per_step", "planned_peak_bytes", "persistent_bytes", "peak_rss_bytes", "omp_wait_policy", "gomp_spincount"]
 
 trained = lines(run("train", "--workload", "vit", "--backend", "cpu", "--threads", "2", "--steps", "2", "--warmup", "1"), "train vit")

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
     command->add_option("--batch", options->batch, "batch size (default: the model's registered training batch, MODELS.md's benchmark batch, for train; 1 for infer)");
     command->add_option("--context", options->context, "the model's \"context\" configuration: charlm's sequence length, its positional table sized to it (default: 128)")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+    command->add_option_function<std::string>("--precision", [options = options](const std::string& text) { options->precision = heed::parse_precision(text); },
+                                              "f32, or bf16: products on bf16 copies of their operands with f32 sums (default: f32)")
+        ->check(CLI::IsMember({"f32", "bf16"}));
     command->add_flag_callback("--no-fusion", [options = options] { options->fusion = false; }, "run every node as its own kernel (the reference), to tell a fusion bug from a kernel bug");
     command->add_flag("--profile", options->profile, "time every kernel; the time per kind of kernel and the slowest kernels go to stderr (cpu)");
   }

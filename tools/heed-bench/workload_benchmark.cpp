@@ -88,7 +88,7 @@ void time_workload(const train::ModelRegistration& registration, const WorkloadO
   // Several ranks are always profiled: the all-reduce's share of the step is one of the figures.
   bool profile = options.profile || job.size() > 1;
   Program program = backend.compile(*model.graph, {.threads = threads, .fusion = options.fusion, .profile = profile,
-                                                   .communicator = job.communicator()});
+                                                   .communicator = job.communicator(), .precision = options.precision});
   double compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compile_start).count();
 
   Batch batch_values = one_batch(registration, config, model, static_cast<uint64_t>(batch / job.size() * job.rank()));
@@ -110,12 +110,12 @@ void time_workload(const train::ModelRegistration& registration, const WorkloadO
   std::string all_reduce = job.size() > 1 && !kernels.kernels.empty() ? fmt::format("{:.3f}", milliseconds_per_step(kernels, "all_reduce")) : "null";
   if (!job.leads()) return;
   fmt::print(
-      "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"threads\": {}, \"ranks\": {}, \"all_reduce_ms_per_step\": {}, "
+      "{{\"workload\": \"{}\", \"impl\": \"heed-{}\", \"mode\": \"{}\", \"precision\": \"{}\", \"threads\": {}, \"ranks\": {}, \"all_reduce_ms_per_step\": {}, "
       "\"batch\": {}, \"steps\": {}, "
       "\"kernels_per_step\": {}, \"ms_per_step_median\": {:.3f}, \"ms_per_step_min\": {:.3f}, \"samples_per_s\": {:.2f}, \"flops_per_step\": {}, "
       "\"gflops\": {:.2f}, \"planned_peak_bytes\": {}, \"persistent_bytes\": {}, \"peak_rss_bytes\": {}, \"compile_ms\": {:.1f}, \"last_loss\": {}, "
       "\"device\": \"{}\", \"omp_wait_policy\": \"{}\", \"gomp_spincount\": \"{}\"}}\n",
-      workload, backend.name(), options.mode, threads, job.size(), all_reduce, batch, options.steps, program.kernels(), median, times.front(), batch * 1e3 / median, flops,
+      workload, backend.name(), options.mode, precision_name(options.precision), threads, job.size(), all_reduce, batch, options.steps, program.kernels(), median, times.front(), batch * 1e3 / median, flops,
       static_cast<double>(flops) / median / 1e6, program.plan().arena_bytes, program.plan().persistent_bytes, peak_resident_bytes(), compile_ms, loss,
       backend.device(), environment("OMP_WAIT_POLICY"), environment("GOMP_SPINCOUNT"));
   std::fflush(stdout);

@@ -69,6 +69,10 @@ void add_common(CLI::App& command, CommonOptions& common) {
   command.add_option("--threads", common.compile.threads, "CPU threads (default: $HEED_THREADS, else every core)")->check(CLI::NonNegativeNumber);
   common.compile.fusion = !environment_says("HEED_NO_FUSION");
   common.compile.profile = environment_says("HEED_PROFILE");
+  command.add_option_function<std::string>("--precision", [&common](const std::string& text) { common.compile.precision = parse_precision(text); },
+                                           "f32, or bf16: products on bf16 copies of their operands with f32 sums, all else f32 "
+                                           "(cpu with AVX-512 BF16 or AMX; a resumed run keeps its own) (default: f32)")
+      ->check(one_of({"f32", "bf16"}, "precision"));
   command.add_flag_callback("--no-fusion", [&common] { common.compile.fusion = false; },
                    "run every node as its own kernel, the reference, to tell a fusion bug from a kernel bug (default: fused, unless HEED_NO_FUSION=1)");
   command.add_flag("--profile", common.compile.profile,

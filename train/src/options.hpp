@@ -13,7 +13,7 @@ struct CommonOptions {
   std::string program = "heed-train";  // the program's name as typed, for messages
   std::string backend = "cpu";
   int device = -1;  // -1: the backend's choice
-  CompileOptions compile;  // --threads, --no-fusion, --profile
+  CompileOptions compile;  // --threads, --precision, --no-fusion, --profile
 };
 
 struct TrainOptions {

@@ -8,7 +8,8 @@ std::string settings_json(const RunSettings& settings) {
   nlohmann::json object = {{"model", settings.model},   {"config", settings.config}, {"data", settings.data}, {"valid", settings.valid},
                            {"steps", settings.steps},   {"batch", settings.batch},   {"lr", settings.lr},
                            {"warmup", settings.warmup}, {"schedule", schedule_name(settings.schedule)},
-                           {"seed", settings.seed},     {"eval_every", settings.eval_every},
+                           {"seed", settings.seed},     {"precision", precision_name(settings.precision)},
+                           {"eval_every", settings.eval_every},
                            {"eval_batch", settings.eval_batch}, {"eval_limit", settings.eval_limit},
                            {"save_every", settings.save_every}};
   return object.dump();
@@ -28,6 +29,7 @@ RunSettings parse_settings(const std::string& json, const std::string& source) {
     settings.warmup = object.at("warmup").get<int64_t>();
     settings.schedule = parse_schedule(object.at("schedule").get<std::string>());
     settings.seed = object.at("seed").get<uint64_t>();
+    settings.precision = parse_precision(object.value("precision", std::string("f32")));  // runs saved before bf16 were f32
     settings.eval_every = object.at("eval_every").get<int64_t>();
     settings.eval_batch = object.at("eval_batch").get<int64_t>();
     settings.eval_limit = object.at("eval_limit").get<int64_t>();

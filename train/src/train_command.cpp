@@ -38,6 +38,7 @@ RunSettings settings_from_flags(const TrainOptions& flags, Task& task) {
   settings.data = flags.data;
   settings.valid = flags.valid;
   settings.seed = flags.seed;
+  settings.precision = flags.common.compile.precision;
   settings.batch = flags.batch > 0 ? flags.batch : defaults.batch;
   settings.lr = flags.lr > 0 ? flags.lr : defaults.lr;
   settings.schedule = parse_schedule(flags.schedule);
@@ -84,6 +85,7 @@ void check_resume_flags(const TrainOptions& flags, const RunSettings& stored, co
   differs("warmup", flags.warmup != stored.warmup, fmt::format("warm-up {}", stored.warmup));
   differs("schedule", flags.schedule != schedule_name(stored.schedule), schedule_name(stored.schedule));
   differs("seed", flags.seed != stored.seed, fmt::format("seed {}", stored.seed));
+  differs("precision", flags.common.compile.precision != stored.precision, fmt::format("precision {}", precision_name(stored.precision)));
   differs("epochs", true, fmt::format("{} steps", stored.steps));
   differs("config", true, stored.config);
 }
@@ -100,7 +102,7 @@ class Trainer {
         model_(task_->build_training(settings_.batch / job.size())),
         optimizer_(*model_.graph, {.lr = settings_.lr, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.01}) {
     loss_ = model_.loss;
-    CompileOptions options = flags.common.compile;
+    CompileOptions options = compile_options();
     if (job_.size() > 1) {
       if (!model_.loss_weight.valid())
         fail("{} gives no loss weight (BuiltModel::loss_weight), which training on {} ranks needs", settings_.model, job_.size());
@@ -223,13 +225,20 @@ class Trainer {
     return task_->next_batch(model_);
   }
 
+  // The flags' options in the run's precision, which a resumed run keeps.
+  CompileOptions compile_options() const {
+    CompileOptions options = flags_.common.compile;
+    options.precision = settings_.precision;
+    return options;
+  }
+
   void announce() const {
     fmt::print(stderr, "{}: {} {} ({}) on {} [{}]{}\n", flags_.common.program, position_.step > 0 ? "resuming" : "training", settings_.model,
                find_model(settings_.model).task, backend_->name(), backend_->device(),
                job_.size() > 1 ? fmt::format(", {} ranks of batch {} each", job_.size(), settings_.batch / job_.size()) : "");
-    fmt::print(stderr, "  {} steps of batch {} from step {}, peak lr {:.3g} ({} warm-up steps, {}), seed {}; run folder {}\n",
+    fmt::print(stderr, "  {} steps of batch {} from step {}, peak lr {:.3g} ({} warm-up steps, {}), seed {}, {}; run folder {}\n",
                settings_.steps, settings_.batch, position_.step, settings_.lr, settings_.warmup, schedule_name(settings_.schedule),
-               settings_.seed, folder_.string());
+               settings_.seed, settings_.precision == Precision::f32 ? "f32" : "bf16 products", folder_.string());
   }
 
   std::string resume_command() const { return fmt::format("{} train --resume --out {}", flags_.common.program, folder_.string()); }
@@ -247,7 +256,7 @@ class Trainer {
 
   Evaluation evaluate(bool final) {
     // Compiled once, on the training program's parameters: every evaluation sees the latest.
-    if (!eval_) eval_.emplace(compile_inference(*task_, *backend_, flags_.common.compile, settings_.eval_batch, false, &*program_));
+    if (!eval_) eval_.emplace(compile_inference(*task_, *backend_, compile_options(), settings_.eval_batch, false, &*program_));
     auto start = std::chrono::steady_clock::now();
     Evaluation evaluation = task_->evaluate(eval_->program, eval_->model, settings_.eval_limit);
     nlohmann::json record = {{"step", position_.step}};

@@ -4,6 +4,7 @@
 // tools only ever see this interface. What a backend module implements is in heed/backend/.
 #include <heed/graph.hpp>
 #include <heed/backend/plan.hpp>
+#include <heed/precision.hpp>
 
 #include <memory>
 #include <utility>
@@ -32,6 +33,7 @@ struct CompileOptions {
   // The ranks whose values an AllReduce sums (heed/communicator.hpp); it must outlive the
   // program. None: the program is its own single rank.
   Communicator* communicator = nullptr;
+  Precision precision = Precision::f32;  // heed/precision.hpp: bf16 products, or all f32
 };
 
 class Executable;  // what a backend compiles a graph into: heed/backend/module.hpp
@@ -56,6 +58,9 @@ struct Feed {
 class Program {
  public:
   Program(const Graph& graph, Plan plan, std::unique_ptr<Executable> executable);
+  // A program of `rewritten`, a compile-time rewrite of `graph`: tensors of `graph` are fed, read
+  // and written through it.
+  Program(const Graph& graph, RewrittenGraph rewritten, Plan plan, std::unique_ptr<Executable> executable);
   Program(Program&&) noexcept;
   Program& operator=(Program&&) noexcept;
   ~Program();
@@ -72,12 +77,19 @@ class Program {
   // Time per kernel over the runs so far; empty unless compiled with CompileOptions::profile on a
   // backend that times kernels.
   KernelProfile profile() const;
-  const Graph& graph() const { return *graph_; }
+  const Graph& graph() const { return *graph_; }  // as the user built it
+  // The graph that was planned and compiled: graph() rewritten by the precision policy, or
+  // graph() itself. plan() and profile() describe its nodes.
+  const Graph& planned_graph() const { return rewritten_.graph ? *rewritten_.graph : *graph_; }
 
  private:
   friend class Backend;  // compile() hands a program's executable to the next that shares its values
 
+  // The planned node of one of graph()'s tensors; `what` names the caller in errors.
+  NodeId planned_id(const Tensor& tensor, const char* what) const;
+
   const Graph* graph_;
+  RewrittenGraph rewritten_;  // empty when the graph was compiled as built
   Plan plan_;
   std::vector<NodeId> inputs_;  // every input the plan needs: run() checks each is fed
   std::unique_ptr<Executable> executable_;

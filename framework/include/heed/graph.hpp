@@ -6,6 +6,7 @@
 #include <heed/op.hpp>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,21 @@ class Tensor {
   Graph* graph_ = nullptr;
   NodeId id_ = -1;
 };
+
+class Graph;
+
+// A graph rebuilt node by node by a compile-time pass (the precision policy): ids[n] is the node
+// of `graph` that stands for node n of the source.
+struct RewrittenGraph {
+  std::unique_ptr<Graph> graph;
+  std::vector<NodeId> ids;
+};
+// What a pass does with one node, given its inputs already rebuilt in `target`: the node(s) that
+// replace it, or an empty tensor to copy it as it is.
+using NodeRewrite = std::function<Tensor(Graph& target, const Node& node, const std::vector<Tensor>& inputs)>;
+// Copies `source` with its leaves, outputs and random streams, letting `rewrite` replace any node
+// that is not a leaf. A replacement must have the node's shape and dtype.
+RewrittenGraph rewrite_graph(const Graph& source, const NodeRewrite& rewrite);
 
 class Graph {
  public:
@@ -90,6 +106,7 @@ class Graph {
   uint64_t next_host_random();
 
  private:
+  friend RewrittenGraph rewrite_graph(const Graph& source, const NodeRewrite& rewrite);
   Tensor add_leaf(Op op, std::string name, DType dtype, Shape shape, std::shared_ptr<const HostTensor> value);
 
   // A deque: appending never moves a node, so a shape or node read by reference stays valid

@@ -11,3 +11,4 @@
 #include <heed/nn.hpp>
 #include <heed/ops.hpp>
 #include <heed/optim.hpp>
+#include <heed/precision.hpp>

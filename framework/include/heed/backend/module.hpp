@@ -29,8 +29,9 @@ struct SharedPersistentValues {
 };
 
 // The ABI between the core and a module: the one C entry point, heed_backend_entry, returns this.
-inline constexpr uint32_t backend_abi_version = 7;  // 3: shared persistent values; 4: fusion and profiling in CompileOptions; 5: AttentionStatistics;
-                                                    // 6: AllReduce and CompileOptions::communicator; 7: bf16, f16 and supports(DType)
+inline constexpr uint32_t backend_abi_version = 8;  // 3: shared persistent values; 4: fusion and profiling in CompileOptions; 5: AttentionStatistics;
+                                                    // 6: AllReduce and CompileOptions::communicator; 7: bf16, f16 and supports(DType);
+                                                    // 8: CompileOptions::precision
 struct BackendModule {
   uint32_t abi_version;
   const char* name;

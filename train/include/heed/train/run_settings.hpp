@@ -1,7 +1,8 @@
 #pragma once
 // What fixes a run's trajectory: the model and its configuration, the data, the schedule, the
-// batch and the seed. They are stored with every training checkpoint, so that --resume continues
+// batch, the seed and the precision. They are stored with every training checkpoint, so that --resume continues
 // the run exactly as it started, whatever flags the resuming command line forgets.
+#include <heed/backend.hpp>
 #include <heed/train/schedule.hpp>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@ struct RunSettings {
   int64_t warmup = 0;
   Schedule schedule = Schedule::cosine;
   uint64_t seed = 0;
+  Precision precision = Precision::f32;  // --precision
   // How the run is watched: kept for --resume as well, but flags may change them there, since
   // they do not change the trajectory.
   int64_t eval_every = 0, eval_batch = 0, eval_limit = 0, save_every = 0;
