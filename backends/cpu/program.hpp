@@ -29,8 +29,11 @@ class CpuProgram final : public Executable {
   ValueBuffers buffers_;
   Scratchpad scratchpad_;
   std::vector<std::unique_ptr<Kernel>> kernels_;
-  // With CompileOptions::profile: seconds spent in each kernel over all runs.
+  // With CompileOptions::profile: seconds spent in each kernel over the runs after the first. The
+  // first run generates oneDNN's code for each shape (its kernels are made at their first
+  // execution, tens of milliseconds each), which would land on the first kernel of each shape.
   bool profile_ = false;
+  bool first_run_done_ = false;
   std::vector<std::string> kernel_names_;
   std::vector<double> kernel_seconds_;
   int64_t runs_ = 0;

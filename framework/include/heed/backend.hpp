@@ -22,7 +22,8 @@ struct CompileOptions {
   // reference, and comparing the two tells a fusion bug from a kernel bug.
   bool fusion = true;
   bool pointwise_chains = true;  // false: every group but pointwise chains, to see what the others save
-  // Time every kernel of every run (Program::profile); costs two clock reads per kernel.
+  // Time every kernel of every run but the first (Program::profile), which on the CPU generates
+  // oneDNN's code for each shape; costs two clock reads per kernel.
   bool profile = false;
   // A program compiled before on the same backend whose parameters and states the new program
   // uses as its own, with no copy: every persistent value of the new graph must be there under
